@@ -1,0 +1,204 @@
+//! `everynode render`: print the DaemonSets, or keep a directory of them up to date.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use everynode::diagnostic::{self, Code, Diagnostic, did_you_mean};
+use everynode::expand::Rendered;
+use everynode::report::manifests;
+use everynode::source::display_path;
+
+use crate::cli::{
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Format, GENERATED_MARKER, RenderArgs, is_generated,
+    print_diagnostics, print_stdout, read_inputs,
+};
+
+pub fn run(args: &RenderArgs) -> u8 {
+    let (files, mut diagnostics) = read_inputs(&args.paths);
+    let compiled = everynode::compile(&files);
+    diagnostics.extend(compiled.diagnostics);
+    let mut rendered = compiled.rendered;
+    if let Some(daemon) = &args.daemon {
+        rendered.retain(|r| &r.daemon == daemon);
+        if rendered.is_empty() && !diagnostic::has_errors(&diagnostics) {
+            let names: Vec<&str> = compiled
+                .parsed
+                .daemons
+                .iter()
+                .map(|d| d.daemon.metadata.name.as_str())
+                .collect();
+            let help = match did_you_mean(daemon, names.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None if names.is_empty() => {
+                    "no daemon is described under the given paths".to_string()
+                }
+                None => format!("the daemons are: {}", names.join(", ")),
+            };
+            diagnostics.push(
+                Diagnostic::new(Code::unknown_daemon, format!("no daemon named `{daemon}`"))
+                    .with_help(help),
+            );
+        }
+    }
+    let diagnostics = diagnostic::sorted(diagnostics);
+    print_diagnostics(&diagnostics);
+    if diagnostic::has_errors(&diagnostics) {
+        return EXIT_ERROR;
+    }
+    match &args.out {
+        None => {
+            print_stdout(&match args.output {
+                Format::Yaml => manifests::yaml_stream(&rendered),
+                Format::Json => manifests::json_list(&rendered),
+            });
+            EXIT_OK
+        }
+        Some(dir) => match output_dir(dir, &rendered, args.check) {
+            Ok(code) => code,
+            Err(problem) => {
+                print_diagnostics(&[problem]);
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+/// The files `--out DIR` should hold: relative path → content.
+fn desired_files(rendered: &[Rendered]) -> Result<BTreeMap<PathBuf, String>, Diagnostic> {
+    let mut files = BTreeMap::new();
+    for r in rendered {
+        let relative = PathBuf::from(&r.namespace).join(format!("{}.yaml", r.name));
+        if !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+            || relative.components().count() != 2
+        {
+            return Err(Diagnostic::new(
+                Code::invalid_name,
+                format!(
+                    "refusing to write {}: the path would leave the output directory",
+                    display_path(&relative)
+                ),
+            ));
+        }
+        let header = format!(
+            "{GENERATED_MARKER} from {}; do not edit. Change the description and run `everynode render --out`.\n",
+            r.file.name()
+        );
+        files.insert(relative, header + &manifests::yaml_document(&r.object));
+    }
+    Ok(files)
+}
+
+fn fs_problem(path: &Path, action: &str, error: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::new(
+        Code::io_error,
+        format!("cannot {action} {}: {error}", display_path(path)),
+    )
+}
+
+/// Files under DIR that render wrote before (their first line is the marker).
+fn generated_files(dir: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostic> {
+    let mut files = BTreeMap::new();
+    if !dir.exists() {
+        return Ok(files);
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(2)
+        .max_depth(2)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| fs_problem(dir, "read", e))?;
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        if is_generated(&text) {
+            let relative = entry
+                .path()
+                .strip_prefix(dir)
+                .map_err(|e| fs_problem(entry.path(), "read", e))?
+                .to_path_buf();
+            files.insert(relative, text);
+        }
+    }
+    Ok(files)
+}
+
+/// Brings DIR in line with the rendered DaemonSets, or with `check` only says whether it
+/// is. Everything is decided before anything is written; each write is a temporary file
+/// renamed into place, and only files with the marker line are ever replaced or removed.
+fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diagnostic> {
+    let desired = desired_files(rendered)?;
+    let existing = generated_files(dir)?;
+    let mut stale = Vec::new();
+    for (relative, content) in &desired {
+        let target = dir.join(relative);
+        if let Some(parent) = target.parent()
+            && parent
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(fs_problem(
+                parent,
+                "write into",
+                "it is a symbolic link, and everynode writes only inside the output directory",
+            ));
+        }
+        match existing.get(relative) {
+            Some(old) if old == content => {}
+            Some(_) => stale.push(format!("stale: {}", display_path(&target))),
+            None if target.exists() => {
+                return Err(fs_problem(&target, "replace", "everynode did not write this file (its first line is not the generated marker)")
+                    .with_help("move the file away, or choose another --out directory"));
+            }
+            None => stale.push(format!("missing: {}", display_path(&target))),
+        }
+    }
+    for relative in existing.keys().filter(|r| !desired.contains_key(*r)) {
+        stale.push(format!(
+            "no longer rendered: {}",
+            display_path(&dir.join(relative))
+        ));
+    }
+    if check {
+        if stale.is_empty() {
+            return Ok(EXIT_OK);
+        }
+        let mut message = format!(
+            "{} is out of date; run `everynode render --out {}`:\n",
+            display_path(dir),
+            display_path(dir)
+        );
+        for line in &stale {
+            message.push_str(&format!("  {line}\n"));
+        }
+        eprint!("{message}");
+        return Ok(EXIT_FINDINGS);
+    }
+    for (relative, content) in &desired {
+        if existing.get(relative) == Some(content) {
+            continue;
+        }
+        let target = dir.join(relative);
+        let parent = target.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent).map_err(|e| fs_problem(parent, "create", e))?;
+        let temporary = parent.join(format!(
+            ".{}.everynode-tmp",
+            relative
+                .file_name()
+                .map(|f| f.to_string_lossy())
+                .unwrap_or_default()
+        ));
+        std::fs::write(&temporary, content).map_err(|e| fs_problem(&temporary, "write", e))?;
+        std::fs::rename(&temporary, &target).map_err(|e| fs_problem(&target, "write", e))?;
+    }
+    for relative in existing.keys().filter(|r| !desired.contains_key(*r)) {
+        let target = dir.join(relative);
+        std::fs::remove_file(&target).map_err(|e| fs_problem(&target, "remove", e))?;
+        if let Some(parent) = target.parent() {
+            let _ = std::fs::remove_dir(parent); // only succeeds when empty
+        }
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,276 @@
+//! Diagnostics: every problem with the input is a value, collected and reported together.
+//!
+//! One registry (`codes!`) names every problem: the same snake_case string is the miette
+//! code, the JSON `code` and the SARIF `ruleId`, and the README's table is generated from it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{LabeledSpan, MietteSpanContents, SourceCode, SpanContents};
+
+use crate::source::{SourceFile, Span};
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($name:ident: $severity:ident, $summary:literal;)*) => {
+        /// Every problem everynode reports, by its stable name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[allow(non_camel_case_types)]
+        pub enum Code { $($name,)* }
+
+        impl Code {
+            pub const ALL: &[Code] = &[$(Code::$name,)*];
+
+            /// The stable name: miette code, JSON `code`, SARIF `ruleId`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => stringify!($name),)* }
+            }
+
+            /// The severity this problem has unless configured otherwise.
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$name => Severity::$severity,)* }
+            }
+
+            /// One line on what the problem is, for documentation and SARIF rules.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$name => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Reading input.
+    io_error: Error, "a file or directory could not be read";
+    not_text: Error, "a file is not UTF-8 text";
+    file_too_large: Error, "a file under PATH is larger than everynode reads";
+    kdl_syntax: Error, "the KDL is malformed";
+    yaml_syntax: Error, "the YAML or JSON is malformed";
+    nesting_too_deep: Error, "a document nests deeper than any description needs";
+    // The description language.
+    unknown_node: Error, "a KDL node that the description language does not have";
+    unknown_property: Error, "a property or field that the node does not take";
+    wrong_type: Error, "a value of the wrong type";
+    missing_value: Error, "a required argument or field is missing";
+    unexpected_argument: Error, "more arguments than the node takes";
+    duplicate_setting: Error, "a setting given twice where only one is allowed";
+    schema_violation: Error, "a YAML description does not follow the published schema";
+    invalid_patch: Error, "a patch is not a YAML mapping or breaks the DaemonSet";
+    // everynode's own rules.
+    duplicate_daemon: Error, "two daemons with the same namespace and name";
+    duplicate_class: Error, "two classes of one daemon with the same name";
+    catch_all_not_last: Error, "a class without match comes before other classes";
+    unreachable_class: Error, "a class can never match because earlier classes cover it";
+    inexact_negation: Error, "a Gt/Lt class is followed by classes that would need its exact negation";
+    too_many_terms: Error, "the generated node affinity would have too many terms";
+    conflicting_volume: Error, "two mounts give one volume name different sources";
+    missing_image: Error, "a container has no image";
+    // What the API server rejects.
+    invalid_name: Error, "a name is not a valid DNS-1123 name";
+    invalid_label: Error, "a label key or value is not valid";
+    invalid_quantity: Error, "a resource quantity is not valid";
+    invalid_resource_name: Error, "a resource name is not valid";
+    invalid_port: Error, "a port number or name is not valid";
+    duplicate_port: Error, "two ports of one container share a name";
+    duplicate_container: Error, "two containers share a name";
+    requests_exceed_limits: Error, "a resource request is larger than its limit";
+    invalid_env: Error, "an environment variable is not valid";
+    invalid_toleration: Error, "a toleration is not valid";
+    invalid_node_selector: Error, "a node selector requirement is not valid";
+    invalid_update_strategy: Error, "the update strategy is not valid";
+    invalid_field: Error, "a field has a value the API server rejects";
+    selector_mismatch: Error, "the selector does not match the template labels";
+    // Commands.
+    unknown_daemon: Error, "--daemon names no daemon in the descriptions";
+    stale_output: Error, "a rendered file is missing, stale or no longer rendered";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem: what, where, and how to fix it.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub file: Option<Arc<SourceFile>>,
+    pub span: Option<Span>,
+    pub label: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem with the given code at its default severity, not yet placed.
+    pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            file: None,
+            span: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    /// Places the problem in a file; `label` says what is wrong at that spot.
+    pub fn at(
+        mut self,
+        file: &Arc<SourceFile>,
+        span: impl Into<Span>,
+        label: impl Into<String>,
+    ) -> Self {
+        self.file = Some(file.clone());
+        self.span = Some(span.into());
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Names the file without a position (I/O errors).
+    pub fn in_file(mut self, file: &Arc<SourceFile>) -> Self {
+        self.file = Some(file.clone());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `path:line:column` of the problem, or the path alone, or nothing.
+    pub fn location(&self) -> Option<String> {
+        let file = self.file.as_ref()?;
+        Some(match self.span {
+            Some(span) => file.location(span),
+            None => file.name(),
+        })
+    }
+
+    /// The 1-based line and column of the start, if the problem has a position.
+    pub fn line_column(&self) -> Option<(usize, usize)> {
+        Some(self.file.as_ref()?.line_column(self.span?.offset()))
+    }
+
+    /// A stable order: by file, position, code and message.
+    pub fn sort_key(&self) -> (String, usize, Code, String) {
+        (
+            self.file.as_ref().map(|f| f.name()).unwrap_or_default(),
+            self.span.map_or(0, |s| s.offset()),
+            self.code,
+            self.message.clone(),
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code.as_str()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        match (&self.file, self.span) {
+            (Some(file), Some(_)) => Some(file.as_ref()),
+            _ => None,
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            self.label.clone(),
+            span,
+        ))))
+    }
+}
+
+/// A source file shows its own name in the snippet header (`╭─[path:line:col]`).
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &Span,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}
+
+/// Diagnostics of a whole run, in a stable order with exact repeats removed (a problem
+/// in a daemon's settings shows up once, not once per class).
+pub fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by_key(Diagnostic::sort_key);
+    diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.label == b.label);
+    diagnostics
+}
+
+/// Whether any of the diagnostics is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(Diagnostic::is_error)
+}
+
+/// The closest of `candidates` to a misspelt `name`, for a "did you mean" help line.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}

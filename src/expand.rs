@@ -1,0 +1,459 @@
+//! Stage 3, expand: one DaemonSet per (daemon, class), with node affinity that makes the
+//! classes of a daemon disjoint (see `classes`), then each patch applied last. Runs only on
+//! descriptions that validated; what the patches break is checked here with the API
+//! server's DaemonSet rules.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::apps::v1::{
+    DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy, RollingUpdateDaemonSet,
+};
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use serde_json::Value;
+
+use crate::classes::{self, Term};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{ContainerSettings, Mount, Settings};
+use crate::parse::ParsedDaemon;
+use crate::source::{SourceFile, Span, pointer};
+use crate::validate::{self, daemonset, volume_name};
+
+/// Label keys everynode writes on every DaemonSet and pod it generates.
+pub const LABEL_NAME: &str = "app.kubernetes.io/name";
+pub const LABEL_INSTANCE: &str = "app.kubernetes.io/instance";
+pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub const LABEL_DAEMON: &str = "everynode.dev/daemon";
+pub const LABEL_CLASS: &str = "everynode.dev/class";
+pub const MANAGER: &str = "everynode";
+
+/// A generated DaemonSet and where it came from.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub namespace: String,
+    pub name: String,
+    pub daemon: String,
+    /// `None` for a daemon without classes.
+    pub class: Option<String>,
+    pub file: Arc<SourceFile>,
+    /// The daemon's or class's declaration.
+    pub span: Span,
+    /// The DaemonSet, patches applied, as the API object (keys sorted).
+    pub object: Value,
+}
+
+impl Rendered {
+    /// `file:line:column` of the daemon or class that produced this DaemonSet.
+    pub fn source(&self) -> String {
+        self.file.location(self.span)
+    }
+}
+
+/// Expands validated descriptions, sorted by namespace and name.
+pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
+    let mut rendered = Vec::new();
+    let mut diagnostics = Vec::new();
+    for parsed in daemons {
+        let daemon = &parsed.daemon;
+        let compiled = classes::compile(&daemon.spec.nodes, &daemon.spec.classes);
+        let variants: Vec<(Option<&str>, Settings, Vec<(&Value, String)>, String)> =
+            if daemon.spec.classes.is_empty() {
+                let patches = daemon
+                    .spec
+                    .settings
+                    .patch
+                    .iter()
+                    .map(|p| (p, "/spec/patch".to_string()))
+                    .collect();
+                vec![(None, daemon.spec.settings.clone(), patches, "".to_string())]
+            } else {
+                daemon
+                    .spec
+                    .classes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, class)| {
+                        let at = pointer("/spec/classes", i);
+                        let patches = daemon
+                            .spec
+                            .settings
+                            .patch
+                            .iter()
+                            .map(|p| (p, "/spec/patch".to_string()))
+                            .chain(
+                                class
+                                    .settings
+                                    .patch
+                                    .iter()
+                                    .map(|p| (p, pointer(&at, "patch"))),
+                            )
+                            .collect();
+                        (
+                            Some(class.name.as_str()),
+                            daemon.spec.settings.merge(&class.settings),
+                            patches,
+                            at,
+                        )
+                    })
+                    .collect()
+            };
+        for ((class, settings, patches, at), terms) in variants.into_iter().zip(compiled) {
+            let Ok(terms) = terms else { continue }; // reported by validate
+            let namespace = validate::namespace_of(parsed);
+            let name = match class {
+                Some(class) => format!("{}-{class}", daemon.metadata.name),
+                None => daemon.metadata.name.clone(),
+            };
+            let span_of = |p: &str| parsed.spans.get(p).unwrap_or_else(|| (0, 0).into());
+            let ds = daemon_set(
+                &daemon.metadata.name,
+                class,
+                &name,
+                &namespace,
+                &settings,
+                &terms,
+            );
+            let mut object = serde_json::to_value(&ds).unwrap_or(Value::Null);
+            for (patch, _) in &patches {
+                json_patch::merge(&mut object, patch);
+            }
+            let blame = patches
+                .last()
+                .map_or_else(|| at.clone(), |(_, p)| p.clone());
+            let blame_span = span_of(&blame);
+            match serde_json::from_value::<DaemonSet>(object.clone()) {
+                Err(error) => diagnostics.push(
+                    Diagnostic::new(
+                        Code::invalid_patch,
+                        format!(
+                            "after the patch, `{name}` is no longer a valid DaemonSet: {error}"
+                        ),
+                    )
+                    .at(&parsed.file, blame_span, "this patch")
+                    .with_help(
+                        "check the field names and types the patch sets against the DaemonSet API",
+                    ),
+                ),
+                Ok(patched) => {
+                    for violation in daemonset::validate(&patched) {
+                        let label = if patches.is_empty() {
+                            "in this DaemonSet"
+                        } else {
+                            "after this patch"
+                        };
+                        diagnostics.push(
+                            Diagnostic::new(
+                                violation.code,
+                                format!("`{name}`: {} (at {})", violation.message, violation.at),
+                            )
+                            .at(&parsed.file, blame_span, label)
+                            .with_help(violation.help),
+                        );
+                    }
+                }
+            }
+            rendered.push(Rendered {
+                namespace,
+                name,
+                daemon: daemon.metadata.name.clone(),
+                class: class.map(str::to_string),
+                file: parsed.file.clone(),
+                span: span_of(if at.is_empty() { "" } else { &at }),
+                object,
+            });
+        }
+    }
+    rendered.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    (rendered, diagnostics)
+}
+
+fn daemon_set(
+    daemon: &str,
+    class: Option<&str>,
+    name: &str,
+    namespace: &str,
+    s: &Settings,
+    terms: &[Term],
+) -> DaemonSet {
+    let mut selector = BTreeMap::from([(LABEL_DAEMON.to_string(), daemon.to_string())]);
+    if let Some(class) = class {
+        selector.insert(LABEL_CLASS.to_string(), class.to_string());
+    }
+    let mut labels = s.labels.clone();
+    labels.extend(selector.clone());
+    labels.insert(LABEL_NAME.into(), daemon.into());
+    labels.insert(LABEL_INSTANCE.into(), name.into());
+    labels.insert(LABEL_MANAGED_BY.into(), MANAGER.into());
+
+    let mut volumes: Vec<core::Volume> = Vec::new();
+    let mut containers = vec![container(daemon, &s.main, &mut volumes)];
+    containers.extend(
+        s.containers
+            .iter()
+            .map(|c| container(&c.name, &c.settings, &mut volumes)),
+    );
+    let init_containers: Vec<core::Container> = s
+        .init_containers
+        .iter()
+        .map(|c| container(&c.name, &c.settings, &mut volumes))
+        .collect();
+
+    let update = s.update.clone().unwrap_or_default();
+    let update_strategy = (update.strategy.is_some()
+        || update.max_unavailable.is_some()
+        || update.max_surge.is_some())
+    .then(|| {
+        let rolling = update.strategy.as_deref() != Some("OnDelete")
+            && (update.max_unavailable.is_some() || update.max_surge.is_some());
+        DaemonSetUpdateStrategy {
+            type_: Some(
+                update
+                    .strategy
+                    .clone()
+                    .unwrap_or_else(|| "RollingUpdate".into()),
+            ),
+            rolling_update: rolling.then(|| RollingUpdateDaemonSet {
+                max_unavailable: update
+                    .max_unavailable
+                    .as_ref()
+                    .map(validate::to_int_or_string),
+                max_surge: update.max_surge.as_ref().map(validate::to_int_or_string),
+            }),
+        }
+    });
+
+    DaemonSet {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(namespace.into()),
+            labels: Some(labels.clone()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(DaemonSetSpec {
+            selector: LabelSelector {
+                match_labels: Some(selector),
+                match_expressions: None,
+            },
+            min_ready_seconds: update.min_ready_seconds.map(clamp_i32),
+            revision_history_limit: update.revision_history_limit.map(clamp_i32),
+            update_strategy,
+            template: core::PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    annotations: (!s.annotations.is_empty()).then(|| s.annotations.clone()),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(core::PodSpec {
+                    containers,
+                    init_containers: (!init_containers.is_empty()).then_some(init_containers),
+                    volumes: (!volumes.is_empty()).then_some(volumes),
+                    host_network: s.host_network,
+                    host_pid: s.host_pid,
+                    host_ipc: s.host_ipc,
+                    dns_policy: s.dns_policy.clone(),
+                    service_account_name: s.service_account.clone(),
+                    priority_class_name: s.priority_class.clone(),
+                    termination_grace_period_seconds: s.termination_grace_period_seconds,
+                    tolerations: (!s.tolerations.is_empty())
+                        .then(|| s.tolerations.iter().map(toleration).collect()),
+                    affinity: affinity(terms),
+                    ..core::PodSpec::default()
+                }),
+            },
+        }),
+        status: None,
+    }
+}
+
+fn clamp_i32(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
+}
+
+/// Required node affinity from the class terms; none when the terms select every node
+/// (a single empty term, which Kubernetes would read as "no node").
+fn affinity(terms: &[Term]) -> Option<core::Affinity> {
+    if terms.iter().all(Vec::is_empty) {
+        return None;
+    }
+    let node_selector_terms = terms
+        .iter()
+        .map(|term| core::NodeSelectorTerm {
+            match_expressions: Some(
+                term.iter()
+                    .map(|m| core::NodeSelectorRequirement {
+                        key: m.key.clone(),
+                        operator: m.operator.as_str().into(),
+                        values: (!m.values.is_empty()).then(|| m.values.clone()),
+                    })
+                    .collect(),
+            ),
+            match_fields: None,
+        })
+        .collect();
+    Some(core::Affinity {
+        node_affinity: Some(core::NodeAffinity {
+            required_during_scheduling_ignored_during_execution: Some(core::NodeSelector {
+                node_selector_terms,
+            }),
+            preferred_during_scheduling_ignored_during_execution: None,
+        }),
+        ..core::Affinity::default()
+    })
+}
+
+fn toleration(t: &crate::model::Toleration) -> core::Toleration {
+    core::Toleration {
+        key: t.key.clone(),
+        operator: validate::effective_toleration_operator(t).map(str::to_string),
+        value: t.value.clone(),
+        effect: t.effect.clone(),
+        toleration_seconds: t.toleration_seconds,
+    }
+}
+
+/// One container; its mounts' volumes are added to `volumes` once per name.
+fn container(
+    name: &str,
+    c: &ContainerSettings,
+    volumes: &mut Vec<core::Volume>,
+) -> core::Container {
+    let quantities = |map: &BTreeMap<String, String>| {
+        (!map.is_empty()).then(|| {
+            map.iter()
+                .map(|(k, v)| (k.clone(), Quantity(v.trim().to_string())))
+                .collect()
+        })
+    };
+    let resources =
+        (!c.requests.is_empty() || !c.limits.is_empty()).then(|| core::ResourceRequirements {
+            requests: quantities(&c.requests),
+            limits: quantities(&c.limits),
+            ..core::ResourceRequirements::default()
+        });
+    let has_security = c.privileged.is_some()
+        || c.run_as_user.is_some()
+        || c.run_as_non_root.is_some()
+        || c.read_only_root_filesystem.is_some()
+        || c.allow_privilege_escalation.is_some()
+        || !c.capabilities_add.is_empty()
+        || !c.capabilities_drop.is_empty();
+    let security_context = has_security.then(|| core::SecurityContext {
+        privileged: c.privileged,
+        run_as_user: c.run_as_user,
+        run_as_non_root: c.run_as_non_root,
+        read_only_root_filesystem: c.read_only_root_filesystem,
+        allow_privilege_escalation: c.allow_privilege_escalation,
+        capabilities: (!c.capabilities_add.is_empty() || !c.capabilities_drop.is_empty()).then(
+            || core::Capabilities {
+                add: (!c.capabilities_add.is_empty()).then(|| c.capabilities_add.clone()),
+                drop: (!c.capabilities_drop.is_empty()).then(|| c.capabilities_drop.clone()),
+            },
+        ),
+        ..core::SecurityContext::default()
+    });
+    let mut volume_mounts = Vec::new();
+    for m in &c.mounts {
+        let volume = volume(m);
+        if !volumes.iter().any(|v| v.name == volume.name) {
+            volumes.push(volume.clone());
+        }
+        volume_mounts.push(core::VolumeMount {
+            name: volume.name,
+            mount_path: m.mount_path.clone(),
+            read_only: m.read_only,
+            mount_propagation: m.mount_propagation.clone(),
+            sub_path: m.sub_path.clone(),
+            ..core::VolumeMount::default()
+        });
+    }
+    core::Container {
+        name: name.into(),
+        image: c.image.clone(),
+        image_pull_policy: c.image_pull_policy.clone(),
+        command: c.command.clone(),
+        args: (!c.args.is_empty()).then(|| c.args.clone()),
+        env: (!c.env.is_empty()).then(|| c.env.iter().map(env_var).collect()),
+        ports: (!c.ports.is_empty()).then(|| {
+            c.ports
+                .iter()
+                .map(|p| core::ContainerPort {
+                    name: p.name.clone(),
+                    container_port: clamp_i32(p.container_port),
+                    host_port: p.host_port.map(clamp_i32),
+                    protocol: p.protocol.clone(),
+                    ..core::ContainerPort::default()
+                })
+                .collect()
+        }),
+        resources,
+        security_context,
+        volume_mounts: (!volume_mounts.is_empty()).then_some(volume_mounts),
+        ..core::Container::default()
+    }
+}
+
+fn volume(m: &Mount) -> core::Volume {
+    core::Volume {
+        name: volume_name(m),
+        host_path: m.host_path.as_ref().map(|path| core::HostPathVolumeSource {
+            path: path.clone(),
+            type_: m.host_path_type.clone(),
+        }),
+        config_map: m
+            .config_map
+            .as_ref()
+            .map(|name| core::ConfigMapVolumeSource {
+                name: name.clone(),
+                ..Default::default()
+            }),
+        secret: m.secret.as_ref().map(|name| core::SecretVolumeSource {
+            secret_name: Some(name.clone()),
+            ..Default::default()
+        }),
+        empty_dir: m.empty_dir.as_ref().map(|e| core::EmptyDirVolumeSource {
+            medium: e.medium.clone(),
+            size_limit: e
+                .size_limit
+                .as_ref()
+                .map(|s| Quantity(s.trim().to_string())),
+        }),
+        ..core::Volume::default()
+    }
+}
+
+fn env_var(e: &crate::model::EnvVar) -> core::EnvVar {
+    let value_from = if let Some(field) = &e.field {
+        Some(core::EnvVarSource {
+            field_ref: Some(core::ObjectFieldSelector {
+                field_path: field.clone(),
+                api_version: None,
+            }),
+            ..Default::default()
+        })
+    } else if let Some(secret) = &e.secret {
+        Some(core::EnvVarSource {
+            secret_key_ref: Some(core::SecretKeySelector {
+                name: secret.clone(),
+                key: e.key.clone().unwrap_or_default(),
+                optional: None,
+            }),
+            ..Default::default()
+        })
+    } else {
+        e.config_map.as_ref().map(|cm| core::EnvVarSource {
+            config_map_key_ref: Some(core::ConfigMapKeySelector {
+                name: cm.clone(),
+                key: e.key.clone().unwrap_or_default(),
+                optional: None,
+            }),
+            ..Default::default()
+        })
+    };
+    core::EnvVar {
+        name: e.name.clone(),
+        value: e.value.clone(),
+        value_from,
+    }
+}

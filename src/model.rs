@@ -1,0 +1,489 @@
+//! The description model: one `Daemon`, its settings and its classes.
+//!
+//! This is the YAML form of a description (`apiVersion: everynode.dev/v1alpha1`,
+//! `kind: Daemon`) and the value the KDL form is lowered into, so both formats mean exactly
+//! the same thing. The published JSON Schema (`everynode schema`) is generated from these
+//! types. Source positions are not stored here: they live beside the model in a
+//! [`crate::source::SpanMap`] keyed by the JSON pointer of each value.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The `apiVersion` of a description.
+pub const API_VERSION: &str = "everynode.dev/v1alpha1";
+/// The `kind` of a description.
+pub const KIND: &str = "Daemon";
+
+/// One daemon, described once for every hardware class of node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields, title = "everynode Daemon")]
+pub struct Daemon {
+    /// Always `everynode.dev/v1alpha1`.
+    #[schemars(regex(pattern = r"^everynode\.dev/v1alpha1$"))]
+    pub api_version: String,
+    /// Always `Daemon`.
+    #[schemars(regex(pattern = r"^Daemon$"))]
+    pub kind: String,
+    pub metadata: DaemonMetadata,
+    pub spec: DaemonSpec,
+}
+
+/// Name and namespace of the daemon; every generated DaemonSet lives in that namespace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct DaemonMetadata {
+    /// The daemon's name: a DNS-1123 label; DaemonSets are named `NAME-CLASS`.
+    pub name: String,
+    /// Namespace of the generated DaemonSets (default `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// What the daemon runs, where, and its classes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct DaemonSpec {
+    /// Node selection that ANDs into every class: the nodes this daemon targets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeMatch>,
+    /// Hardware classes, in order: a node belongs to the first class whose matches hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<Class>,
+    #[serde(flatten)]
+    pub settings: Settings,
+}
+
+/// A hardware class: its node matches and the settings that merge over the daemon's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Class {
+    /// The class name, a DNS-1123 label; the DaemonSet is named `DAEMON-CLASS`.
+    pub name: String,
+    /// Node selector requirements, ANDed; none means "every remaining node".
+    #[serde(default, rename = "match", skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<NodeMatch>,
+    #[serde(flatten)]
+    pub settings: Settings,
+}
+
+/// Settings of a daemon or a class. A class's settings merge over the daemon's:
+/// scalars replace, maps merge by key, lists append, containers merge by name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Labels on the DaemonSet and its pods.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations on the pods (the pod template).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    /// The main container, named after the daemon.
+    #[serde(flatten)]
+    pub main: ContainerSettings,
+    /// More containers; a class's container merges into the daemon's of the same name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<Container>,
+    /// Init containers, merged by name like `containers`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_containers: Vec<Container>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_network: Option<bool>,
+    #[serde(default, rename = "hostPID", skip_serializing_if = "Option::is_none")]
+    pub host_pid: Option<bool>,
+    #[serde(default, rename = "hostIPC", skip_serializing_if = "Option::is_none")]
+    pub host_ipc: Option<bool>,
+    /// `ClusterFirst`, `ClusterFirstWithHostNet`, `Default` or `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_policy: Option<String>,
+    /// The pod's service account (`serviceAccountName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
+    /// The pod's `priorityClassName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_class: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_grace_period_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<Update>,
+    /// A JSON merge patch (RFC 7386) applied to the rendered DaemonSet, last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<serde_json::Value>,
+}
+
+/// The fields of one container (the main container's live directly in `Settings`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// `Always`, `IfNotPresent` or `Never`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<String>,
+    /// The entrypoint; replaces, never appends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+    /// Arguments; a class's append to the daemon's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvVar>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<Port>,
+    /// Resource requests by resource name, as quantities (`cpu: 100m`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, String>,
+    /// Resource limits by resource name, as quantities (`memory: 128Mi`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, String>,
+    /// Volumes and where they are mounted in this container.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<Mount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_non_root: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_root_filesystem: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_privilege_escalation: Option<bool>,
+    /// Linux capabilities to add (`NET_ADMIN`, `SYS_ADMIN`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities_add: Vec<String>,
+    /// Linux capabilities to drop (`ALL`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities_drop: Vec<String>,
+}
+
+/// A named extra container or init container.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Container {
+    /// The container name, a DNS-1123 label, unique in the pod.
+    pub name: String,
+    #[serde(flatten)]
+    pub settings: ContainerSettings,
+}
+
+/// An environment variable: a literal `value`, a pod `field`, or a key of a secret or
+/// config map.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct EnvVar {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// A pod field path such as `spec.nodeName` or `status.hostIP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// A secret's name; `key` names the entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// A config map's name; `key` names the entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// A container port, optionally exposed on the node (`hostPort`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Port {
+    /// An IANA service name: at most 15 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub container_port: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_port: Option<i64>,
+    /// `TCP` (default), `UDP` or `SCTP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+}
+
+/// A volume and its mount in one container. Exactly one of `hostPath`, `configMap`,
+/// `secret`, `emptyDir` says what the volume is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Mount {
+    /// The volume name; derived from the source when absent (`/var/log` → `var-log`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<String>,
+    /// The hostPath type: `Directory`, `DirectoryOrCreate`, `File`, `Socket`, ….
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub host_path_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// An emptyDir volume; `Memory` for a tmpfs, empty for node disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_dir: Option<EmptyDir>,
+    /// Where the volume appears in the container.
+    pub mount_path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// `None`, `HostToContainer` or `Bidirectional` (CSI drivers need the last).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount_propagation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_path: Option<String>,
+}
+
+/// The settings of an emptyDir volume.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct EmptyDir {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_limit: Option<String>,
+}
+
+/// A toleration, as in a pod spec. Without `operator` and `value` everynode writes
+/// `operator: Exists`: tolerating a taint key whatever its value is what people mean.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Toleration {
+    /// The taint key; absent with `operator: Exists` tolerates every taint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Exists` or `Equal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`; absent matches every effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toleration_seconds: Option<i64>,
+}
+
+/// A node selector requirement: `key operator values`, as in node affinity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct NodeMatch {
+    /// A node label key.
+    pub key: String,
+    #[serde(default)]
+    pub operator: Operator,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+/// The node selector operators of Kubernetes.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+pub enum Operator {
+    #[default]
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+    Gt,
+    Lt,
+}
+
+impl Operator {
+    pub const ALL: [Operator; 6] = [
+        Operator::In,
+        Operator::NotIn,
+        Operator::Exists,
+        Operator::DoesNotExist,
+        Operator::Gt,
+        Operator::Lt,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operator::In => "In",
+            Operator::NotIn => "NotIn",
+            Operator::Exists => "Exists",
+            Operator::DoesNotExist => "DoesNotExist",
+            Operator::Gt => "Gt",
+            Operator::Lt => "Lt",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Operator> {
+        Operator::ALL.into_iter().find(|op| op.as_str() == s)
+    }
+}
+
+/// How the DaemonSet replaces its pods.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Update {
+    /// `RollingUpdate` (default) or `OnDelete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+    /// An integer or a percentage such as `10%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<IntOrPercent>,
+    /// An integer or a percentage such as `10%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_surge: Option<IntOrPercent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ready_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_history_limit: Option<i64>,
+}
+
+/// An integer or a string such as `"25%"`, as Kubernetes' IntOrString.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum IntOrPercent {
+    Int(i64),
+    String(String),
+}
+
+// How a class's settings merge over its daemon's. The README's merge table describes these
+// functions; keep the two in step.
+
+fn merge_map(
+    base: &BTreeMap<String, String>,
+    over: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut merged = base.clone();
+    merged.extend(over.iter().map(|(k, v)| (k.clone(), v.clone())));
+    merged
+}
+
+fn append<T: Clone>(base: &[T], over: &[T]) -> Vec<T> {
+    base.iter().chain(over).cloned().collect()
+}
+
+/// Containers merge by name: a class's container of an existing name merges into it,
+/// others are appended.
+fn merge_containers(base: &[Container], over: &[Container]) -> Vec<Container> {
+    let mut merged = base.to_vec();
+    for container in over {
+        match merged.iter_mut().find(|c| c.name == container.name) {
+            Some(existing) => existing.settings = existing.settings.merge(&container.settings),
+            None => merged.push(container.clone()),
+        }
+    }
+    merged
+}
+
+impl Settings {
+    /// This daemon's settings with a class's merged over them: scalars replace, maps
+    /// merge by key, lists append, containers merge by name. `patch` is not merged: the
+    /// daemon's patch and then the class's are applied one after the other.
+    pub fn merge(&self, over: &Settings) -> Settings {
+        Settings {
+            labels: merge_map(&self.labels, &over.labels),
+            annotations: merge_map(&self.annotations, &over.annotations),
+            main: self.main.merge(&over.main),
+            containers: merge_containers(&self.containers, &over.containers),
+            init_containers: merge_containers(&self.init_containers, &over.init_containers),
+            host_network: over.host_network.or(self.host_network),
+            host_pid: over.host_pid.or(self.host_pid),
+            host_ipc: over.host_ipc.or(self.host_ipc),
+            dns_policy: over.dns_policy.clone().or_else(|| self.dns_policy.clone()),
+            service_account: over
+                .service_account
+                .clone()
+                .or_else(|| self.service_account.clone()),
+            priority_class: over
+                .priority_class
+                .clone()
+                .or_else(|| self.priority_class.clone()),
+            termination_grace_period_seconds: over
+                .termination_grace_period_seconds
+                .or(self.termination_grace_period_seconds),
+            tolerations: append(&self.tolerations, &over.tolerations),
+            update: match (&self.update, &over.update) {
+                (Some(base), Some(over)) => Some(base.merge(over)),
+                (base, over) => over.clone().or_else(|| base.clone()),
+            },
+            patch: None,
+        }
+    }
+}
+
+impl ContainerSettings {
+    /// A class's container settings over the daemon's; an environment variable of the
+    /// same name replaces the daemon's in place, other variables are appended.
+    pub fn merge(&self, over: &ContainerSettings) -> ContainerSettings {
+        let mut env = self.env.clone();
+        for var in &over.env {
+            match env.iter_mut().find(|e| e.name == var.name) {
+                Some(existing) => *existing = var.clone(),
+                None => env.push(var.clone()),
+            }
+        }
+        ContainerSettings {
+            image: over.image.clone().or_else(|| self.image.clone()),
+            image_pull_policy: over
+                .image_pull_policy
+                .clone()
+                .or_else(|| self.image_pull_policy.clone()),
+            command: over.command.clone().or_else(|| self.command.clone()),
+            args: append(&self.args, &over.args),
+            env,
+            ports: append(&self.ports, &over.ports),
+            requests: merge_map(&self.requests, &over.requests),
+            limits: merge_map(&self.limits, &over.limits),
+            mounts: append(&self.mounts, &over.mounts),
+            privileged: over.privileged.or(self.privileged),
+            run_as_user: over.run_as_user.or(self.run_as_user),
+            run_as_non_root: over.run_as_non_root.or(self.run_as_non_root),
+            read_only_root_filesystem: over
+                .read_only_root_filesystem
+                .or(self.read_only_root_filesystem),
+            allow_privilege_escalation: over
+                .allow_privilege_escalation
+                .or(self.allow_privilege_escalation),
+            capabilities_add: append(&self.capabilities_add, &over.capabilities_add),
+            capabilities_drop: append(&self.capabilities_drop, &over.capabilities_drop),
+        }
+    }
+}
+
+impl Update {
+    fn merge(&self, over: &Update) -> Update {
+        Update {
+            strategy: over.strategy.clone().or_else(|| self.strategy.clone()),
+            max_unavailable: over
+                .max_unavailable
+                .clone()
+                .or_else(|| self.max_unavailable.clone()),
+            max_surge: over.max_surge.clone().or_else(|| self.max_surge.clone()),
+            min_ready_seconds: over.min_ready_seconds.or(self.min_ready_seconds),
+            revision_history_limit: over.revision_history_limit.or(self.revision_history_limit),
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Rendered DaemonSets as YAML documents or a kubectl-style JSON `List`.
+
+use serde_json::{Value, json};
+
+use crate::expand::Rendered;
+
+/// One YAML document: keys sorted, as `kubectl get -o yaml` prints them.
+pub fn yaml_document(object: &Value) -> String {
+    serde_yaml::to_string(object).unwrap_or_default()
+}
+
+/// Multi-document YAML, one DaemonSet a document, in the given (sorted) order.
+pub fn yaml_stream(rendered: &[Rendered]) -> String {
+    rendered
+        .iter()
+        .map(|r| format!("---\n{}", yaml_document(&r.object)))
+        .collect()
+}
+
+/// A `v1` `List` of the DaemonSets, as `kubectl get -o json` prints several objects.
+pub fn json_list(rendered: &[Rendered]) -> String {
+    let items: Vec<&Value> = rendered.iter().map(|r| &r.object).collect();
+    let list = json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items});
+    let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,4 @@
+//! Stage 6, report: turning results into text. Pure functions from values to strings.
+
+pub mod diagnostics;
+pub mod manifests;

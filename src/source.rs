@@ -1,0 +1,148 @@
+//! Source files and positions: every value the pipeline reads remembers where it came from.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use miette::SourceSpan as Span;
+
+/// One input file as read, with the name diagnostics print for it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user named it (relative paths stay relative).
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            path: path.into(),
+            text: text.into(),
+        })
+    }
+
+    /// The path as printed: forward slashes on every platform, so output is the same
+    /// on every machine.
+    pub fn name(&self) -> String {
+        display_path(&self.path)
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+
+    /// The byte offset of a 1-based line and column (in characters), if it exists.
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let mut offset = 0;
+        for (i, text) in self.text.split_inclusive('\n').enumerate() {
+            if i + 1 == line {
+                let within: usize = text
+                    .chars()
+                    .take(column.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum();
+                return offset + within;
+            }
+            offset += text.len();
+        }
+        self.text.len()
+    }
+
+    /// `path:line:column` of a span's start, as in every diagnostic.
+    pub fn location(&self, span: Span) -> String {
+        let (line, column) = self.line_column(span.offset());
+        format!("{}:{line}:{column}", self.name())
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// A path with `/` separators and without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let text = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let text = text.replace("//", "/");
+    if text.is_empty() { ".".into() } else { text }
+}
+
+/// Where each value of a parsed document came from, keyed by its JSON pointer
+/// (`/spec/classes/0/match/1/key`). A lookup falls back to the nearest ancestor, so a
+/// value without a recorded position points at the object that holds it.
+#[derive(Debug, Clone, Default)]
+pub struct SpanMap {
+    spans: BTreeMap<String, Span>,
+}
+
+impl SpanMap {
+    pub fn insert(&mut self, pointer: impl Into<String>, span: impl Into<Span>) {
+        self.spans.insert(pointer.into(), span.into());
+    }
+
+    /// The span of the value at `pointer`, or of its nearest recorded ancestor.
+    pub fn get(&self, pointer: &str) -> Option<Span> {
+        let mut pointer = pointer;
+        loop {
+            if let Some(span) = self.spans.get(pointer) {
+                return Some(*span);
+            }
+            match pointer.rfind('/') {
+                Some(i) => pointer = &pointer[..i],
+                None => return None,
+            }
+        }
+    }
+
+    /// The span of exactly this pointer, without falling back.
+    pub fn get_exact(&self, pointer: &str) -> Option<Span> {
+        self.spans.get(pointer).copied()
+    }
+}
+
+/// Joins JSON pointer segments, escaping `~` and `/` as RFC 6901 asks.
+pub fn pointer(parent: &str, segment: impl std::fmt::Display) -> String {
+    let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
+    format!("{parent}/{segment}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let file = SourceFile::new("a.kdl", "ab\nçd e\n");
+        assert_eq!(file.line_column(0), (1, 1));
+        assert_eq!(file.line_column(3), (2, 1));
+        assert_eq!(file.line_column(6), (2, 3));
+        assert_eq!(file.offset_of(2, 3), 6);
+    }
+
+    #[test]
+    fn span_lookup_falls_back_to_the_parent() {
+        let mut spans = SpanMap::default();
+        spans.insert("/spec", (1, 2));
+        assert_eq!(spans.get("/spec/classes/0"), Some((1, 2).into()));
+        assert_eq!(spans.get("/metadata"), None);
+    }
+
+    #[test]
+    fn pointers_escape_slashes() {
+        assert_eq!(pointer("/labels", "a/b~c"), "/labels/a~1b~0c");
+    }
+}

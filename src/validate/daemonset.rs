@@ -1,0 +1,572 @@
+//! The API server's validation of a DaemonSet object (pkg/apis/apps/validation,
+//! pkg/apis/core/validation), on the typed object. Every violation carries the JSON
+//! pointer of the offending field, so the caller can point at its source: a YAML position
+//! for a plain manifest, the description (or its patch) for a rendered one.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::apps::v1::DaemonSet;
+use k8s_openapi::api::core::v1::{Container, NodeSelectorRequirement, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::diagnostic::Code;
+use crate::source::pointer;
+use crate::validate::primitives::{self, Quantity};
+
+/// One thing the API server would reject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub code: Code,
+    /// JSON pointer of the field (`/spec/template/spec/containers/0/ports/1/name`).
+    pub at: String,
+    pub message: String,
+    pub help: &'static str,
+}
+
+/// Everything `ValidateDaemonSet` would reject in this object.
+pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
+    let mut v = Violations::default();
+    let name = ds.metadata.name.as_deref().unwrap_or("");
+    if name.is_empty() {
+        v.push(
+            Code::invalid_name,
+            "/metadata/name",
+            "name is required".into(),
+            "give the DaemonSet a metadata.name",
+        );
+    } else if let Err(e) = primitives::dns1123_subdomain(name) {
+        v.push(
+            Code::invalid_name,
+            "/metadata/name",
+            format!("name {name:?} {e}"),
+            "a DaemonSet name is a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'",
+        );
+    }
+    if let Some(ns) = &ds.metadata.namespace
+        && let Err(e) = primitives::dns1123_label(ns)
+    {
+        v.push(
+            Code::invalid_name,
+            "/metadata/namespace",
+            format!("namespace {ns:?} {e}"),
+            "a namespace is a DNS-1123 label",
+        );
+    }
+    v.labels(ds.metadata.labels.as_ref(), "/metadata/labels");
+    let Some(spec) = &ds.spec else {
+        v.push(
+            Code::invalid_field,
+            "/spec",
+            "spec is required".into(),
+            "a DaemonSet needs a spec with a selector and a template",
+        );
+        return v.0;
+    };
+    let template_labels = spec
+        .template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    v.labels(Some(&template_labels), "/spec/template/metadata/labels");
+    v.selector(&spec.selector, &template_labels);
+    if let Some(n) = spec.min_ready_seconds
+        && n < 0
+    {
+        v.push(
+            Code::invalid_field,
+            "/spec/minReadySeconds",
+            "minReadySeconds must be greater than or equal to 0".into(),
+            "give 0 or more",
+        );
+    }
+    if let Some(n) = spec.revision_history_limit
+        && n < 0
+    {
+        v.push(
+            Code::invalid_field,
+            "/spec/revisionHistoryLimit",
+            "revisionHistoryLimit must be greater than or equal to 0".into(),
+            "give 0 or more",
+        );
+    }
+    if let Some(strategy) = &spec.update_strategy {
+        let kind = strategy.type_.as_deref().unwrap_or("RollingUpdate");
+        match kind {
+            "OnDelete" => {}
+            "RollingUpdate" => {
+                let ru = strategy.rolling_update.clone().unwrap_or_default();
+                let mut values = Vec::new();
+                for (field, value, default) in [
+                    ("maxUnavailable", ru.max_unavailable, 1),
+                    ("maxSurge", ru.max_surge, 0),
+                ] {
+                    let at = format!("/spec/updateStrategy/rollingUpdate/{field}");
+                    let value = value.unwrap_or(IntOrString::Int(default));
+                    match int_or_percent(&value) {
+                        Ok(n) => values.push(n),
+                        Err(e) => {
+                            v.push(
+                                Code::invalid_update_strategy,
+                                &at,
+                                format!("{field} {e}"),
+                                "give a non-negative integer or a percentage such as \"10%\"",
+                            );
+                            values.push(lenient_value(&value));
+                        }
+                    }
+                }
+                if values[0] != 0 && values[1] != 0 {
+                    v.push(Code::invalid_update_strategy, "/spec/updateStrategy/rollingUpdate/maxSurge", "maxSurge may not be set when maxUnavailable is non-zero (maxUnavailable defaults to 1)".into(), "to surge, also set maxUnavailable: 0");
+                } else if values[0] == 0 && values[1] == 0 {
+                    v.push(Code::invalid_update_strategy, "/spec/updateStrategy/rollingUpdate/maxUnavailable", "maxUnavailable cannot be 0 when maxSurge is 0".into(), "allow one unavailable pod (maxUnavailable: 1), or surge (maxSurge: 1, maxUnavailable: 0)");
+                }
+            }
+            other => v.push(
+                Code::invalid_update_strategy,
+                "/spec/updateStrategy/type",
+                format!("unsupported update strategy {other:?}"),
+                "use RollingUpdate or OnDelete",
+            ),
+        }
+    }
+    if let Some(annotations) = spec
+        .template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.annotations.as_ref())
+    {
+        for key in annotations.keys() {
+            if let Err(e) = primitives::label_key(key) {
+                v.push(
+                    Code::invalid_label,
+                    &pointer("/spec/template/metadata/annotations", key),
+                    format!("annotation key {key:?} {e}"),
+                    "an annotation key follows the label key rules",
+                );
+            }
+        }
+    }
+    match &spec.template.spec {
+        Some(pod) => v.pod(pod),
+        None => v.push(
+            Code::invalid_field,
+            "/spec/template/spec",
+            "the pod template has no spec".into(),
+            "give the template a spec with containers",
+        ),
+    }
+    v.0
+}
+
+#[derive(Default)]
+struct Violations(Vec<Violation>);
+
+impl Violations {
+    fn push(&mut self, code: Code, at: &str, message: String, help: &'static str) {
+        self.0.push(Violation {
+            code,
+            at: at.to_string(),
+            message,
+            help,
+        });
+    }
+
+    fn labels(&mut self, labels: Option<&std::collections::BTreeMap<String, String>>, at: &str) {
+        for (key, value) in labels.into_iter().flatten() {
+            let k_at = pointer(at, key);
+            if let Err(e) = primitives::label_key(key) {
+                self.push(Code::invalid_label, &k_at, format!("label key {key:?} {e}"), "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
+            }
+            if let Err(e) = primitives::label_value(value) {
+                self.push(
+                    Code::invalid_label,
+                    &k_at,
+                    format!("label value {value:?} {e}"),
+                    "a label value is at most 63 characters of letters, digits, '-', '_' and '.'",
+                );
+            }
+        }
+    }
+
+    fn selector(
+        &mut self,
+        selector: &LabelSelector,
+        template: &std::collections::BTreeMap<String, String>,
+    ) {
+        let labels = selector.match_labels.clone().unwrap_or_default();
+        let expressions = selector.match_expressions.clone().unwrap_or_default();
+        if labels.is_empty() && expressions.is_empty() {
+            self.push(
+                Code::selector_mismatch,
+                "/spec/selector",
+                "empty selector is invalid for daemonset".into(),
+                "select the pods by the labels of spec.template.metadata.labels",
+            );
+            return;
+        }
+        self.labels(Some(&labels), "/spec/selector/matchLabels");
+        let mut parsed = true;
+        for (i, e) in expressions.iter().enumerate() {
+            let at = pointer("/spec/selector/matchExpressions", i);
+            let n = e.values.as_ref().map_or(0, Vec::len);
+            let problem = match e.operator.as_str() {
+                "In" | "NotIn" if n == 0 => {
+                    Some("values must be specified when `operator` is 'In' or 'NotIn'".to_string())
+                }
+                "Exists" | "DoesNotExist" if n > 0 => Some(
+                    "values may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
+                        .to_string(),
+                ),
+                "In" | "NotIn" | "Exists" | "DoesNotExist" => None,
+                other => Some(format!("{other:?} is not a valid selector operator")),
+            };
+            if let Some(problem) = problem {
+                parsed = false;
+                self.push(
+                    Code::selector_mismatch,
+                    &at,
+                    problem,
+                    "use In or NotIn with values, Exists or DoesNotExist without",
+                );
+            }
+        }
+        if !parsed {
+            return;
+        }
+        let matches = labels.iter().all(|(k, v)| template.get(k) == Some(v))
+            && expressions.iter().all(|e| {
+                let values = e.values.as_deref().unwrap_or_default();
+                let label = template.get(&e.key);
+                match e.operator.as_str() {
+                    "In" => label.is_some_and(|l| values.contains(l)),
+                    "NotIn" => label.is_none_or(|l| !values.contains(l)),
+                    "Exists" => label.is_some(),
+                    _ => label.is_none(),
+                }
+            });
+        if !matches {
+            self.push(
+                Code::selector_mismatch,
+                "/spec/template/metadata/labels",
+                "`selector` does not match template `labels`".into(),
+                "give the pod template every label the selector asks for",
+            );
+        }
+    }
+
+    fn pod(&mut self, pod: &PodSpec) {
+        let at = "/spec/template/spec";
+        if let Some(policy) = &pod.restart_policy
+            && policy != "Always"
+        {
+            self.push(
+                Code::invalid_field,
+                &pointer(at, "restartPolicy"),
+                format!("unsupported restartPolicy {policy:?}: a DaemonSet's pods always restart"),
+                "remove restartPolicy or set it to Always",
+            );
+        }
+        if pod.active_deadline_seconds.is_some() {
+            self.push(
+                Code::invalid_field,
+                &pointer(at, "activeDeadlineSeconds"),
+                "activeDeadlineSeconds in DaemonSet is not supported".into(),
+                "remove activeDeadlineSeconds",
+            );
+        }
+        if pod.containers.is_empty() {
+            self.push(
+                Code::missing_value,
+                &pointer(at, "containers"),
+                "the pod template has no containers".into(),
+                "add a container with a name and an image",
+            );
+        }
+        let mut names = BTreeSet::new();
+        let host_network = pod.host_network == Some(true);
+        let no_init = Vec::new();
+        let lists = [
+            ("containers", &pod.containers),
+            (
+                "initContainers",
+                pod.init_containers.as_ref().unwrap_or(&no_init),
+            ),
+        ];
+        for (field, containers) in lists {
+            for (i, c) in containers.iter().enumerate() {
+                let c_at = pointer(&pointer(at, field), i);
+                if !names.insert(c.name.clone()) {
+                    self.push(
+                        Code::duplicate_container,
+                        &pointer(&c_at, "name"),
+                        format!("duplicate container name {:?}", c.name),
+                        "give each container, init containers included, its own name",
+                    );
+                }
+                self.container(c, &c_at, host_network);
+            }
+        }
+        if let Some(selector) = &pod.node_selector {
+            self.labels(Some(selector), &pointer(at, "nodeSelector"));
+        }
+        for (i, t) in pod.tolerations.iter().flatten().enumerate() {
+            for problem in toleration_problems(
+                t.key.as_deref(),
+                t.operator.as_deref(),
+                t.value.as_deref(),
+                t.effect.as_deref(),
+                t.toleration_seconds,
+            ) {
+                self.push(Code::invalid_toleration, &pointer(&pointer(at, "tolerations"), i), problem, "see the Kubernetes toleration rules: Exists takes no value, tolerationSeconds goes with NoExecute");
+            }
+        }
+        let required = pod
+            .affinity
+            .as_ref()
+            .and_then(|a| a.node_affinity.as_ref())
+            .and_then(|n| {
+                n.required_during_scheduling_ignored_during_execution
+                    .as_ref()
+            });
+        if let Some(required) = required {
+            let r_at = "/spec/template/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms";
+            if required.node_selector_terms.is_empty() {
+                self.push(
+                    Code::invalid_node_selector,
+                    r_at,
+                    "must have at least one node selector term".into(),
+                    "add a term, or remove the required node affinity",
+                );
+            }
+            for (i, term) in required.node_selector_terms.iter().enumerate() {
+                for (j, e) in term.match_expressions.iter().flatten().enumerate() {
+                    self.node_requirement(
+                        e,
+                        &pointer(&pointer(&pointer(r_at, i), "matchExpressions"), j),
+                    );
+                }
+                for (j, f) in term.match_fields.iter().flatten().enumerate() {
+                    let f_at = pointer(&pointer(&pointer(r_at, i), "matchFields"), j);
+                    let n = f.values.as_ref().map_or(0, Vec::len);
+                    if f.key != "metadata.name" {
+                        self.push(
+                            Code::invalid_node_selector,
+                            &f_at,
+                            format!("{:?} is not a valid field selector key", f.key),
+                            "matchFields supports only metadata.name",
+                        );
+                    } else if !matches!(f.operator.as_str(), "In" | "NotIn") || n != 1 {
+                        self.push(Code::invalid_node_selector, &f_at, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector".into(), "use matchFields with In or NotIn and one node name");
+                    }
+                }
+            }
+        }
+    }
+
+    fn node_requirement(&mut self, e: &NodeSelectorRequirement, at: &str) {
+        let n = e.values.as_ref().map_or(0, Vec::len);
+        let problem = match e.operator.as_str() {
+            "In" | "NotIn" if n == 0 => {
+                Some("values must be specified when `operator` is 'In' or 'NotIn'".to_string())
+            }
+            "Exists" | "DoesNotExist" if n > 0 => Some(
+                "values may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
+                    .to_string(),
+            ),
+            "Gt" | "Lt" if n != 1 => {
+                Some("must be specified single value when `operator` is 'Lt' or 'Gt'".to_string())
+            }
+            "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt" => None,
+            other => Some(format!("{other:?} is not a valid selector operator")),
+        };
+        if let Some(problem) = problem {
+            self.push(
+                Code::invalid_node_selector,
+                at,
+                problem,
+                "In/NotIn take values, Exists/DoesNotExist none, Gt/Lt exactly one integer",
+            );
+        }
+        if let Err(e2) = primitives::label_key(&e.key) {
+            self.push(
+                Code::invalid_node_selector,
+                &pointer(at, "key"),
+                format!("key {:?} {e2}", e.key),
+                "a node label key is a qualified name",
+            );
+        }
+    }
+
+    fn container(&mut self, c: &Container, at: &str, host_network: bool) {
+        if let Err(e) = primitives::dns1123_label(&c.name) {
+            self.push(
+                Code::invalid_name,
+                &pointer(at, "name"),
+                format!("container name {:?} {e}", c.name),
+                "a container name is a DNS-1123 label",
+            );
+        }
+        if c.image.as_deref().is_none_or(str::is_empty) {
+            self.push(
+                Code::missing_image,
+                &pointer(at, "image"),
+                format!("container {:?} has no image", c.name),
+                "give the container an image",
+            );
+        }
+        let mut port_names = BTreeSet::new();
+        for (i, p) in c.ports.iter().flatten().enumerate() {
+            let p_at = pointer(&pointer(at, "ports"), i);
+            if let Err(e) = primitives::port_number(i64::from(p.container_port)) {
+                self.push(
+                    Code::invalid_port,
+                    &pointer(&p_at, "containerPort"),
+                    format!("containerPort {e}"),
+                    "a port number is 1 to 65535",
+                );
+            }
+            if let Some(host) = p.host_port {
+                if let Err(e) = primitives::host_port_number(i64::from(host)) {
+                    self.push(
+                        Code::invalid_port,
+                        &pointer(&p_at, "hostPort"),
+                        format!("hostPort {e}"),
+                        "a host port is 1 to 65535",
+                    );
+                } else if host_network && host != 0 && host != p.container_port {
+                    self.push(Code::invalid_port, &pointer(&p_at, "containerPort"), "must match `hostPort` when `hostNetwork` is true".into(), "with hostNetwork the container listens on the node: use the same number for both");
+                }
+            }
+            if let Some(name) = &p.name {
+                if let Err(e) = primitives::port_name(name) {
+                    self.push(Code::invalid_port, &pointer(&p_at, "name"), format!("port name {name:?} {e}"), "a port name has at most 15 lowercase letters, digits and '-', with at least one letter");
+                } else if !port_names.insert(name.clone()) {
+                    self.push(
+                        Code::duplicate_port,
+                        &pointer(&p_at, "name"),
+                        format!("duplicate port name {name:?}"),
+                        "give each port of a container its own name",
+                    );
+                }
+            }
+        }
+        let Some(resources) = &c.resources else {
+            return;
+        };
+        let mut parsed = std::collections::BTreeMap::new();
+        for (field, map) in [
+            ("requests", &resources.requests),
+            ("limits", &resources.limits),
+        ] {
+            for (resource, quantity) in map.iter().flatten() {
+                let q_at = pointer(&pointer(&pointer(at, "resources"), field), resource);
+                if let Err(e) = primitives::resource_name(resource) {
+                    self.push(
+                        Code::invalid_resource_name,
+                        &q_at,
+                        format!("resource name {resource:?} {e}"),
+                        "use cpu, memory, ephemeral-storage, hugepages-SIZE or DOMAIN/NAME",
+                    );
+                }
+                match Quantity::parse(quantity.0.trim()) {
+                    Ok(q) => {
+                        parsed.insert((field, resource.clone()), q);
+                    }
+                    Err(e) => self.push(
+                        Code::invalid_quantity,
+                        &q_at,
+                        format!("{resource} {field} {:?} is not a quantity: {e}", quantity.0),
+                        "write a number with an optional suffix: 100m, 0.5, 64Mi, 1Gi",
+                    ),
+                }
+            }
+        }
+        for ((field, resource), request) in &parsed {
+            if *field == "requests"
+                && let Some(limit) = parsed.get(&("limits", resource.clone()))
+                && request > limit
+            {
+                self.push(Code::requests_exceed_limits, &pointer(&pointer(&pointer(at, "resources"), "requests"), resource), format!("{resource} request {request} must be less than or equal to the limit {limit}"), "raise the limit or lower the request");
+            }
+        }
+    }
+}
+
+/// `ValidatePositiveIntOrPercent` and `IsNotMoreThan100Percent`: the scaled number
+/// (the percent number for percentages) or why it is invalid.
+pub fn int_or_percent(value: &IntOrString) -> Result<i64, String> {
+    match value {
+        IntOrString::Int(n) if *n < 0 => Err("must be greater than or equal to 0".into()),
+        IntOrString::Int(n) => Ok(i64::from(*n)),
+        IntOrString::String(s) => {
+            let digits = s
+                .strip_suffix('%')
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+            match digits.map(str::parse::<i64>) {
+                Some(Ok(n)) if n > 100 => Err("must not be greater than 100%".into()),
+                Some(Ok(n)) => Ok(n),
+                _ => Err(format!(
+                    "{s:?} is not a valid percent: a percent is a number followed by '%' (e.g. '1%' or '93%')"
+                )),
+            }
+        }
+    }
+}
+
+/// The value upstream uses for the both-zero rule when a value failed validation:
+/// `Atoi` of the string, 0 when that fails.
+fn lenient_value(value: &IntOrString) -> i64 {
+    match value {
+        IntOrString::Int(n) => i64::from(*n),
+        IntOrString::String(s) => s.trim_end_matches('%').parse().unwrap_or(0),
+    }
+}
+
+/// `ValidateTolerations` for one toleration.
+pub fn toleration_problems(
+    key: Option<&str>,
+    operator: Option<&str>,
+    value: Option<&str>,
+    effect: Option<&str>,
+    seconds: Option<i64>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let key = key.unwrap_or("");
+    let value = value.unwrap_or("");
+    if !key.is_empty()
+        && let Err(e) = primitives::label_key(key)
+    {
+        problems.push(format!("toleration key {key:?} {e}"));
+    }
+    if key.is_empty() && operator != Some("Exists") {
+        problems.push("operator must be Exists when `key` is empty, which means \"match all values and all keys\"".into());
+    }
+    if seconds.is_some() && effect != Some("NoExecute") {
+        problems.push("effect must be 'NoExecute' when `tolerationSeconds` is set".into());
+    }
+    match operator {
+        None | Some("Equal") | Some("") => {
+            if let Err(e) = primitives::label_value(value) {
+                problems.push(format!("toleration value {value:?} {e}"));
+            }
+        }
+        Some("Exists") if !value.is_empty() => {
+            problems.push("value must be empty when `operator` is 'Exists'".into())
+        }
+        Some("Exists") => {}
+        Some(other) => problems.push(format!(
+            "unsupported toleration operator {other:?}: use Equal or Exists"
+        )),
+    }
+    if let Some(effect) = effect
+        && !effect.is_empty()
+        && !matches!(effect, "NoSchedule" | "PreferNoSchedule" | "NoExecute")
+    {
+        problems.push(format!(
+            "unsupported taint effect {effect:?}: use NoSchedule, PreferNoSchedule or NoExecute"
+        ));
+    }
+    problems
+}
