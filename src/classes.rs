@@ -71,6 +71,12 @@ fn class_terms(
                 }
             }
         }
+        // A term that holds every requirement of another term adds no node: drop it.
+        let subsumed = |t: &Term| {
+            next.iter()
+                .any(|o| o != t && o.len() < t.len() && o.iter().all(|r| t.contains(r)))
+        };
+        let next: Vec<Term> = next.iter().filter(|t| !subsumed(t)).cloned().collect();
         if next.len() > MAX_TERMS {
             return Err(ClassProblem::TooManyTerms(next.len()));
         }

@@ -86,6 +86,15 @@ impl Check<'_> {
         );
     }
 
+    /// The first pointer with a recorded position (the value a class itself set), or
+    /// `fallback`.
+    fn first_present(&self, pointers: &[String], fallback: &str) -> String {
+        pointers
+            .iter()
+            .find(|p| self.spans.get_exact(p).is_some())
+            .map_or_else(|| fallback.to_string(), String::clone)
+    }
+
     fn checked(
         &mut self,
         result: Result<(), String>,
@@ -187,14 +196,17 @@ impl Check<'_> {
                 Err(ClassProblem::TooManyTerms(n)) => self.error(Code::too_many_terms, format!("class `{this}` would need {n} node-affinity terms (more than {})", classes::MAX_TERMS), &at, "too many terms", "earlier classes with many `match` lines multiply: label those nodes with one label and match that instead"),
             }
         }
+        let daemon_image = daemon.spec.settings.main.image.is_some()
+            || classes.iter().any(|c| c.settings.main.image.is_some());
         if classes.is_empty() {
-            self.merged(&daemon.spec.settings, "/spec", name);
+            self.merged(&daemon.spec.settings, "/spec", name, daemon_image);
         } else {
             for (i, class) in classes.iter().enumerate() {
                 self.merged(
                     &daemon.spec.settings.merge(&class.settings),
                     &pointer("/spec/classes", i),
                     name,
+                    daemon_image,
                 );
             }
         }
@@ -447,7 +459,10 @@ impl Check<'_> {
                 if let Err(problem) = primitives::Quantity::parse(quantity.trim()) {
                     self.error(
                         Code::invalid_quantity,
-                        format!("{resource} {field} {quantity:?} is not a quantity: {problem}"),
+                        format!(
+                            "{resource} {field} {quantity:?} is not a quantity{}",
+                            quantity_reason(&problem)
+                        ),
                         &q_at,
                         "not a quantity",
                         "write a number with an optional suffix: 100m, 0.5, 64Mi, 1Gi, 2",
@@ -532,7 +547,10 @@ impl Check<'_> {
         {
             self.error(
                 Code::invalid_quantity,
-                format!("size limit {size:?} is not a quantity: {problem}"),
+                format!(
+                    "size limit {size:?} is not a quantity{}",
+                    quantity_reason(&problem)
+                ),
                 &pointer(at, "emptyDir/sizeLimit"),
                 "not a quantity",
                 "write a size such as 1Gi",
@@ -541,7 +559,7 @@ impl Check<'_> {
     }
 
     /// Rules that only the merged settings of a class can break.
-    fn merged(&mut self, s: &Settings, at: &str, daemon: &str) {
+    fn merged(&mut self, s: &Settings, at: &str, daemon: &str, daemon_image: bool) {
         let main = Container {
             name: daemon.to_string(),
             settings: s.main.clone(),
@@ -571,10 +589,18 @@ impl Check<'_> {
                 } else {
                     format!("container `{}`", c.name)
                 };
+                // When neither the daemon nor any class gives the main container an image,
+                // say so once, at the daemon, rather than once per class.
+                let main = c.name == daemon && c_at == at;
+                let blame = if main && !daemon_image {
+                    "/metadata/name"
+                } else {
+                    c_at.as_str()
+                };
                 self.error(
                     Code::missing_image,
                     format!("{what} has no image"),
-                    c_at,
+                    blame,
                     "no image",
                     "add: image \"REGISTRY/IMAGE:TAG\"",
                 );
@@ -589,7 +615,7 @@ impl Check<'_> {
                 if let Ok(l) = primitives::Quantity::parse(limit.trim())
                     && r > l
                 {
-                    self.error(Code::requests_exceed_limits, format!("the {resource} request {request} of `{}` is larger than its limit {limit}", c.name), &pointer(&pointer(c_at, "requests"), resource), "request above limit", "raise the limit or lower the request: the API server rejects requests above limits");
+                    self.error(Code::requests_exceed_limits, format!("the {resource} request {request} of `{}` is larger than its limit {limit}", c.name), &self.first_present(&[pointer(&pointer(c_at, "limits"), resource), pointer(&pointer(c_at, "requests"), resource)], c_at).clone(), "request above limit", "raise the limit or lower the request: the API server rejects requests above limits");
                 }
             }
         }
@@ -650,6 +676,16 @@ impl Check<'_> {
                 }
             }
         }
+    }
+}
+
+/// The parser's reason, unless it is only the syntax regular expression (the help line
+/// already shows the syntax with examples).
+fn quantity_reason(problem: &str) -> String {
+    if problem.contains("regular expression") {
+        String::new()
+    } else {
+        format!(": {problem}")
     }
 }
 
