@@ -15,3 +15,25 @@ pub fn to_text(schema: &Value) -> String {
     text.push('\n');
     text
 }
+
+/// The JSON Schema of an apps/v1 DaemonSet (from k8s-openapi), made strict the way
+/// `kubeconform --strict` is: an object with known properties takes no others.
+pub fn daemonset_schema_strict() -> Value {
+    fn strict(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                    map.insert("additionalProperties".into(), Value::Bool(false));
+                }
+                map.values_mut().for_each(strict);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strict),
+            _ => {}
+        }
+    }
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(k8s_openapi::api::apps::v1::DaemonSet))
+            .unwrap_or(Value::Null);
+    strict(&mut schema);
+    schema
+}
