@@ -97,6 +97,7 @@ codes! {
     selector_mismatch: Error, "the selector does not match the template labels";
     // Commands.
     unknown_daemon: Error, "--daemon names no daemon in the descriptions";
+    no_descriptions: Warning, "no description was found under the given paths";
     stale_output: Error, "a rendered file is missing, stale or no longer rendered";
 }
 

@@ -40,6 +40,23 @@ pub fn run(args: &RenderArgs) -> u8 {
             );
         }
     }
+    if compiled.parsed.daemons.is_empty() && !diagnostic::has_errors(&diagnostics) {
+        let skipped = compiled.parsed.manifests.len();
+        let help = if skipped > 0 {
+            format!(
+                "render compiles descriptions (.kdl, or YAML with kind: Daemon); the {skipped} plain DaemonSet manifest(s) found take part in lint and plan instead"
+            )
+        } else {
+            "render reads .kdl files and YAML files with apiVersion: everynode.dev/v1alpha1, kind: Daemon".to_string()
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                Code::no_descriptions,
+                "no daemon description found: nothing to render",
+            )
+            .with_help(help),
+        );
+    }
     let diagnostics = diagnostic::sorted(diagnostics);
     print_diagnostics(&diagnostics);
     if diagnostic::has_errors(&diagnostics) {

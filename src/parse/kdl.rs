@@ -169,9 +169,18 @@ impl Lower {
 
     fn unknown_node(&mut self, node: &KdlNode, allowed: &[&str], place: &str) {
         let name = node.name().value();
-        let help = match did_you_mean(name, allowed.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => format!("{place} these nodes are allowed: {}", allowed.join(", ")),
+        let help = match (name, place) {
+            ("match", "in a daemon") => {
+                "put it inside `nodes { … }` to limit the whole daemon, or inside a `class`"
+                    .to_string()
+            }
+            ("nodes" | "class" | "namespace", "in a class") => {
+                format!("only a daemon takes `{name}`: move it out of the class")
+            }
+            _ => match did_you_mean(name, allowed.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("{place} these nodes are allowed: {}", allowed.join(", ")),
+            },
         };
         let mut message = format!("unknown node `{name}` {place}");
         if CLASS_ONLY_NODES.contains(&name) || DAEMON_ONLY_NODES.contains(&name) {

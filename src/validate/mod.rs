@@ -63,6 +63,15 @@ pub fn namespace_of(parsed: &ParsedDaemon) -> String {
 /// also written as the `app.kubernetes.io/instance` label value.
 pub const MAX_DAEMONSET_NAME: usize = 63;
 
+/// Labels everynode writes itself; a description may not set them.
+const RESERVED_LABELS: &[&str] = &[
+    crate::expand::LABEL_NAME,
+    crate::expand::LABEL_INSTANCE,
+    crate::expand::LABEL_MANAGED_BY,
+    crate::expand::LABEL_DAEMON,
+    crate::expand::LABEL_CLASS,
+];
+
 struct Check<'a> {
     file: Arc<SourceFile>,
     spans: &'a SpanMap,
@@ -242,6 +251,11 @@ impl Check<'_> {
             let k_at = pointer(&pointer(at, "labels"), key);
             self.checked(primitives::label_key(key), Code::invalid_label, &format!("label key {key:?}"), &k_at, "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
             self.checked(primitives::label_value(value), Code::invalid_label, &format!("label value {value:?}"), &k_at, "a label value is at most 63 characters of letters, digits, '-', '_' and '.', alphanumeric at both ends");
+        }
+        for key in s.labels.keys() {
+            if RESERVED_LABELS.contains(&key.as_str()) {
+                self.error(Code::invalid_label, format!("label `{key}` is written by everynode"), &pointer(&pointer(at, "labels"), key), "reserved", "everynode sets app.kubernetes.io/name, instance and managed-by, and everynode.dev/daemon and class itself: remove this label");
+            }
         }
         for key in s.annotations.keys() {
             self.checked(
@@ -509,17 +523,26 @@ impl Check<'_> {
                 "a volume name is a DNS-1123 label",
             );
         }
-        if let Some(path) = &m.host_path
-            && !path.starts_with('/')
-            && !path.contains(':')
-        {
-            self.error(
-                Code::invalid_field,
-                format!("host path {path:?} is not absolute"),
-                &pointer(at, "hostPath"),
-                "relative path",
-                "host paths start with '/' (or a drive letter on Windows)",
-            );
+        // validateHostPathVolumeSource: a path is required and may not climb out with
+        // `..`; it need not be absolute (Windows named pipes such as `\\.\pipe\x`).
+        if let Some(path) = &m.host_path {
+            if path.is_empty() {
+                self.error(
+                    Code::missing_value,
+                    "the host path is empty",
+                    &pointer(at, "hostPath"),
+                    "empty",
+                    "give the path on the node",
+                );
+            } else if path.split(['/', '\\']).any(|part| part == "..") {
+                self.error(
+                    Code::invalid_field,
+                    format!("host path `{path}` must not contain '..'"),
+                    &pointer(at, "hostPath"),
+                    "climbs out",
+                    "write the path without '..' segments",
+                );
+            }
         }
         self.one_of(
             m.host_path_type.as_deref(),
