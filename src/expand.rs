@@ -51,6 +51,10 @@ impl Rendered {
     }
 }
 
+/// One DaemonSet to build: its class (none for a daemon without classes), the merged
+/// settings, the patches to apply in order with their pointers, and the class's pointer.
+type Variant<'a> = (Option<&'a str>, Settings, Vec<(&'a Value, String)>, String);
+
 /// Expands validated descriptions, sorted by namespace and name.
 pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
     let mut rendered = Vec::new();
@@ -58,47 +62,46 @@ pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
     for parsed in daemons {
         let daemon = &parsed.daemon;
         let compiled = classes::compile(&daemon.spec.nodes, &daemon.spec.classes);
-        let variants: Vec<(Option<&str>, Settings, Vec<(&Value, String)>, String)> =
-            if daemon.spec.classes.is_empty() {
-                let patches = daemon
-                    .spec
-                    .settings
-                    .patch
-                    .iter()
-                    .map(|p| (p, "/spec/patch".to_string()))
-                    .collect();
-                vec![(None, daemon.spec.settings.clone(), patches, "".to_string())]
-            } else {
-                daemon
-                    .spec
-                    .classes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, class)| {
-                        let at = pointer("/spec/classes", i);
-                        let patches = daemon
-                            .spec
-                            .settings
-                            .patch
-                            .iter()
-                            .map(|p| (p, "/spec/patch".to_string()))
-                            .chain(
-                                class
-                                    .settings
-                                    .patch
-                                    .iter()
-                                    .map(|p| (p, pointer(&at, "patch"))),
-                            )
-                            .collect();
-                        (
-                            Some(class.name.as_str()),
-                            daemon.spec.settings.merge(&class.settings),
-                            patches,
-                            at,
+        let variants: Vec<Variant> = if daemon.spec.classes.is_empty() {
+            let patches = daemon
+                .spec
+                .settings
+                .patch
+                .iter()
+                .map(|p| (p, "/spec/patch".to_string()))
+                .collect();
+            vec![(None, daemon.spec.settings.clone(), patches, "".to_string())]
+        } else {
+            daemon
+                .spec
+                .classes
+                .iter()
+                .enumerate()
+                .map(|(i, class)| {
+                    let at = pointer("/spec/classes", i);
+                    let patches = daemon
+                        .spec
+                        .settings
+                        .patch
+                        .iter()
+                        .map(|p| (p, "/spec/patch".to_string()))
+                        .chain(
+                            class
+                                .settings
+                                .patch
+                                .iter()
+                                .map(|p| (p, pointer(&at, "patch"))),
                         )
-                    })
-                    .collect()
-            };
+                        .collect();
+                    (
+                        Some(class.name.as_str()),
+                        daemon.spec.settings.merge(&class.settings),
+                        patches,
+                        at,
+                    )
+                })
+                .collect()
+        };
         for ((class, settings, patches, at), terms) in variants.into_iter().zip(compiled) {
             let Ok(terms) = terms else { continue }; // reported by validate
             let namespace = validate::namespace_of(parsed);

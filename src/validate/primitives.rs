@@ -415,9 +415,9 @@ pub fn resource_name(s: &str) -> Result<(), String> {
         Err(e) => errs.push(e),
         Ok(()) => {
             if !s.contains('/')
-                && !(STANDARD_RESOURCES.contains(&s)
-                    || s.starts_with("hugepages-")
-                    || s.starts_with("requests.hugepages-"))
+                && !STANDARD_RESOURCES.contains(&s)
+                && !s.starts_with("hugepages-")
+                && !s.starts_with("requests.hugepages-")
             {
                 errs.push("must be a standard resource type or fully qualified".to_string());
             }
@@ -841,7 +841,7 @@ impl Quantity {
         let drop = (-3 - self.exp) as u32;
         let magnitude = self.coef.unsigned_abs();
         let rounded = match 10u128.checked_pow(drop) {
-            Some(p) => magnitude / p + u128::from(magnitude % p != 0),
+            Some(p) => magnitude / p + u128::from(!magnitude.is_multiple_of(p)),
             None => 1,
         };
         let signed = if self.coef < 0 {
@@ -1804,7 +1804,7 @@ mod tests {
         assert!(q("100m") <= q("200m"));
         assert!(q("64Mi") <= q("128Mi"));
         assert!(q("129M") > q("123Mi"));
-        let mut v = vec![q("1Gi"), q("1G"), q("-5"), q("500m"), q("0"), q("1e-3")];
+        let mut v = [q("1Gi"), q("1G"), q("-5"), q("500m"), q("0"), q("1e-3")];
         v.sort();
         let printed: Vec<String> = v.iter().map(Quantity::canonical).collect();
         assert_eq!(printed, ["-5", "0", "1e-3", "500m", "1G", "1Gi"]);
