@@ -62,15 +62,21 @@ pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
     for parsed in daemons {
         let daemon = &parsed.daemon;
         let compiled = classes::compile(&daemon.spec.nodes, &daemon.spec.classes);
-        let variants: Vec<Variant> = if daemon.spec.classes.is_empty() {
-            let patches = daemon
+        let daemon_patch = || {
+            daemon
                 .spec
                 .settings
                 .patch
                 .iter()
                 .map(|p| (p, "/spec/patch".to_string()))
-                .collect();
-            vec![(None, daemon.spec.settings.clone(), patches, "".to_string())]
+        };
+        let variants: Vec<Variant> = if daemon.spec.classes.is_empty() {
+            vec![(
+                None,
+                daemon.spec.settings.clone(),
+                daemon_patch().collect(),
+                String::new(),
+            )]
         } else {
             daemon
                 .spec
@@ -79,20 +85,12 @@ pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                 .enumerate()
                 .map(|(i, class)| {
                     let at = pointer("/spec/classes", i);
-                    let patches = daemon
-                        .spec
+                    let class_patch = class
                         .settings
                         .patch
                         .iter()
-                        .map(|p| (p, "/spec/patch".to_string()))
-                        .chain(
-                            class
-                                .settings
-                                .patch
-                                .iter()
-                                .map(|p| (p, pointer(&at, "patch"))),
-                        )
-                        .collect();
+                        .map(|p| (p, pointer(&at, "patch")));
+                    let patches = daemon_patch().chain(class_patch).collect();
                     (
                         Some(class.name.as_str()),
                         daemon.spec.settings.merge(&class.settings),
