@@ -2,9 +2,11 @@
 //! DaemonSets the API server accepts, YAML and KDL meaning the same, and bad files.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
+mod common;
+
+use common::everynode;
 use everynode::source::SourceFile;
 use k8s_openapi::api::apps::v1::DaemonSet;
 
@@ -25,20 +27,6 @@ fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
         }
     }
     files
-}
-
-fn everynode(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_everynode"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -3,17 +3,12 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
+/// (exit code, stderr): what these tests look at.
 fn everynode(dir: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_everynode"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let (code, _, stderr) = common::everynode(dir, args);
+    (code, stderr)
 }
 
 const AGENT: &str = r#"daemon "agent" {
