@@ -98,7 +98,6 @@ codes! {
     // Commands.
     unknown_daemon: Error, "--daemon names no daemon in the descriptions";
     no_descriptions: Warning, "no description was found under the given paths";
-    stale_output: Error, "a rendered file is missing, stale or no longer rendered";
 }
 
 impl fmt::Display for Code {

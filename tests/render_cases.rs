@@ -9,22 +9,13 @@
 //! them as a diff.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
 
 fn run(case: &Path, extra: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_everynode"))
-        .current_dir(case)
-        .arg("render")
-        .arg("in")
-        .args(extra)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the everynode binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let mut args = vec!["render", "in"];
+    args.extend_from_slice(extra);
+    common::everynode(case, &args)
 }
 
 fn check(expected: &Path, actual: &str, failures: &mut Vec<String>) {
