@@ -1,13 +1,14 @@
 //! Command-line flags (one registry, clap), reading files, colour and exit codes.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use everynode::diagnostic::{Code, Diagnostic};
-use everynode::source::SourceFile;
+use everynode::source::{SourceFile, display_path};
+use everynode::state::{Cluster, Loader};
 
 use crate::cmd;
 
@@ -38,8 +39,71 @@ pub struct Cli {
 enum Command {
     /// Compile descriptions into DaemonSets: print them, or write them to a directory.
     Render(RenderArgs),
-    /// Print the JSON Schema of the YAML form of a description.
-    Schema,
+    /// Show which node gains, keeps, updates or loses which daemon pod, against a
+    /// recorded cluster.
+    Plan(PlanArgs),
+    /// Explain why a DaemonSet's pod does or does not belong on a node.
+    Explain(ExplainArgs),
+    /// Print the JSON Schema of the YAML form of a description, or of the plan document.
+    Schema(SchemaArgs),
+}
+
+/// Where the cluster's state comes from.
+#[derive(clap::Args)]
+pub struct StateArgs {
+    /// What `kubectl get nodes,daemonsets,pods -A -o json|yaml` printed: files,
+    /// directories of them, or - for standard input. Several sources merge.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub state: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
+    /// hidden and target/ skipped).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Exit 1 when the plan changes anything.
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PlanFormat {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    /// The DaemonSet: NAMESPACE/NAME, or NAME when one namespace has it.
+    pub daemonset: String,
+    /// The node to explain.
+    #[arg(long, value_name = "NODE")]
+    pub node: String,
+    /// Descriptions and DaemonSet manifests (as for plan).
+    #[arg(long = "path", value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(clap::Args)]
+pub struct SchemaArgs {
+    /// Which schema: the description's YAML form, or the plan document.
+    #[arg(value_enum, default_value_t = SchemaKind::Daemon)]
+    pub kind: SchemaKind,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SchemaKind {
+    Daemon,
+    Plan,
 }
 
 #[derive(clap::Args)]
@@ -83,7 +147,9 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Render(args) => cmd::render::run(&args),
-        Command::Schema => cmd::schema::run(),
+        Command::Plan(args) => cmd::plan::run(&args),
+        Command::Explain(args) => cmd::explain::run(&args),
+        Command::Schema(args) => cmd::schema::run(&args),
     };
     ExitCode::from(code)
 }
@@ -94,13 +160,18 @@ pub fn print_stdout(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
+/// Whether a stream gets colour: a terminal, and NO_COLOR unset or empty.
+pub fn colour(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Prints diagnostics on standard error, coloured only on a terminal without NO_COLOR.
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
     let stderr = std::io::stderr();
-    let colour = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let colour = colour(&stderr);
     let width = if stderr.is_terminal() {
         terminal_width()
     } else {
@@ -206,4 +277,45 @@ pub fn read_source(path: &Path) -> Result<Option<Arc<SourceFile>>, Diagnostic> {
             .with_help("everynode reads KDL, YAML and JSON text: remove the binary file from the PATH or save it as UTF-8"));
     }
     Ok(Some(SourceFile::new(path, valid)))
+}
+
+/// Reads the cluster state from `--state` sources: files, directories (their .json,
+/// .yaml and .yml files, in name order) and `-` for standard input. Each source is read
+/// and dropped before the next, so memory holds one source's bytes at a time.
+pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
+    let mut loader = Loader::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|e| io_problem(Path::new("<stdin>"), &e.to_string()))?;
+            loader.add("<stdin>", &bytes)?;
+            continue;
+        }
+        let mut files = Vec::new();
+        if path.is_dir() {
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry =
+                    entry.map_err(|e| io_problem(e.path().unwrap_or(path), &e.to_string()))?;
+                let name = entry.file_name().to_string_lossy();
+                if entry.file_type().is_file()
+                    && !name.starts_with('.')
+                    && [".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
+                {
+                    files.push(entry.into_path());
+                }
+            }
+        } else {
+            files.push(path.clone());
+        }
+        for file in files {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                io_problem(&file, &e.to_string()).with_help("--state takes files or directories of what `kubectl get nodes,daemonsets,pods -A -o json` prints, or - for standard input")
+            })?;
+            loader.add(&display_path(&file), &bytes)?;
+        }
+    }
+    Ok(loader.finish())
 }

@@ -98,6 +98,13 @@ codes! {
     // Commands.
     unknown_daemon: Error, "--daemon names no daemon in the descriptions";
     no_descriptions: Warning, "no description was found under the given paths";
+    // The cluster state.
+    invalid_state: Error, "a --state source is not what kubectl get prints";
+    no_nodes: Warning, "the state holds no Node objects";
+    duplicate_daemonset: Error, "two DaemonSets to plan share a namespace and name";
+    unknown_daemonset: Error, "explain names a DaemonSet that is neither rendered nor in the state";
+    unknown_node_name: Error, "explain names a node that is not in the state";
+    removed_api_version: Warning, "a DaemonSet manifest uses an API version that Kubernetes removed";
 }
 
 impl fmt::Display for Code {

@@ -1,10 +1,12 @@
 //! everynode: a compiler for node daemons on Kubernetes.
 //!
 //! The pipeline, one module per stage, data flowing one way:
-//! [`parse`] → [`validate`] → [`expand`] → [`place`] → compare → [`report`].
+//! [`parse`] → [`validate`] → [`expand`] → [`place`] → [`compare`] → [`report`], with the
+//! cluster's side read by [`state`].
 //! No stage does I/O, prints or exits: the binary owns files, flags and exit codes.
 
 pub mod classes;
+pub mod compare;
 pub mod diagnostic;
 pub mod expand;
 pub mod model;
@@ -13,6 +15,7 @@ pub mod place;
 pub mod report;
 pub mod schema;
 pub mod source;
+pub mod state;
 pub mod validate;
 
 use std::sync::Arc;

@@ -1,4 +1,6 @@
 //! One module per command: glue between the library's stages and the command line.
 
+pub mod explain;
+pub mod plan;
 pub mod render;
 pub mod schema;

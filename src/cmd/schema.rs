@@ -1,10 +1,14 @@
-//! `everynode schema`: the JSON Schema of the YAML form of a description.
+//! `everynode schema`: the JSON Schema of a description's YAML form, or of the plan.
 
-use crate::cli::{EXIT_OK, print_stdout};
+use everynode::schema;
 
-pub fn run() -> u8 {
-    print_stdout(&everynode::schema::to_text(
-        &everynode::schema::daemon_schema(),
-    ));
+use crate::cli::{EXIT_OK, SchemaArgs, SchemaKind, print_stdout};
+
+pub fn run(args: &SchemaArgs) -> u8 {
+    let value = match args.kind {
+        SchemaKind::Daemon => schema::daemon_schema(),
+        SchemaKind::Plan => schema::plan_schema(),
+    };
+    print_stdout(&schema::to_text(&value));
     EXIT_OK
 }

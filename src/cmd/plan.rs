@@ -1,0 +1,75 @@
+//! `everynode plan`: what applying the descriptions and manifests would do to each node.
+
+use everynode::compare::{self, Action, Change, Desired};
+use everynode::diagnostic::{self, Code, Diagnostic};
+use everynode::report;
+use everynode::state::Cluster;
+
+use crate::cli::{
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PlanArgs, PlanFormat, StateArgs, colour, print_diagnostics,
+    print_stdout, read_inputs, read_state,
+};
+
+pub fn run(args: &PlanArgs) -> u8 {
+    let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {
+        return EXIT_ERROR;
+    };
+    let plan = compare::plan(&desired, &cluster);
+    let text = match args.format {
+        PlanFormat::Json => report::plan::json(&plan),
+        PlanFormat::Human => report::plan::human(&plan, colour(&std::io::stdout())),
+    };
+    print_stdout(&text);
+    let changes = plan
+        .daemonsets
+        .iter()
+        .any(|d| d.change != Change::Unchanged)
+        || plan.placements.iter().any(|p| p.action != Action::Keep);
+    if args.exit_code && changes {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// What plan and explain both read: the DaemonSets that should exist (descriptions
+/// compiled, manifests checked) and the cluster state. Prints the diagnostics; `None`
+/// when any is an error.
+pub fn inputs(paths: &[std::path::PathBuf], state: &StateArgs) -> Option<(Vec<Desired>, Cluster)> {
+    let (files, mut diagnostics) = read_inputs(paths);
+    let compiled = everynode::compile(&files);
+    diagnostics.extend(compiled.diagnostics.iter().cloned());
+    let (desired, problems) = compare::desired(&compiled);
+    diagnostics.extend(problems);
+    if desired.is_empty() && !diagnostic::has_errors(&diagnostics) {
+        diagnostics.push(
+            Diagnostic::new(Code::no_descriptions, "no description or DaemonSet manifest found: nothing to plan")
+                .with_help("plan reads .kdl descriptions, YAML descriptions (kind: Daemon) and DaemonSet manifests under the PATHs"),
+        );
+    }
+    if diagnostic::has_errors(&diagnostics) {
+        print_diagnostics(&diagnostic::sorted(diagnostics));
+        return None;
+    }
+    let cluster = match read_state(&state.state) {
+        Ok(cluster) => cluster,
+        Err(problem) => {
+            diagnostics.push(problem);
+            print_diagnostics(&diagnostic::sorted(diagnostics));
+            return None;
+        }
+    };
+    if cluster.nodes.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::no_nodes,
+                "the state holds no Node objects: no pod can be placed",
+            )
+            .with_help(
+                "record nodes too: kubectl get nodes,daemonsets,pods -A -o json > cluster.json",
+            ),
+        );
+    }
+    print_diagnostics(&diagnostic::sorted(diagnostics));
+    Some((desired, cluster))
+}

@@ -1,0 +1,133 @@
+//! The facts `explain` prints for one DaemonSet and one node: the placement evidence, the
+//! class of the daemon that claims the node, the daemon pods there and the plan's action.
+
+use crate::compare::{Desired, Placement, plan};
+use crate::place::DaemonPodTemplate;
+use crate::place::explain::Explanation;
+use crate::state::{Cluster, DaemonPod, Node};
+
+/// Everything known about one (DaemonSet, node) pair.
+#[derive(Debug)]
+pub struct Facts<'c> {
+    /// `namespace/name`.
+    pub daemonset: String,
+    /// Where the DaemonSet comes from: a description, a manifest, or the state.
+    pub source: String,
+    pub node: &'c Node,
+    pub explanation: Explanation<'c>,
+    /// For a DaemonSet rendered from a daemon with classes: each class of the daemon and
+    /// whether its node selection claims this node.
+    pub classes: Vec<(String, bool)>,
+    /// The daemon pods of this DaemonSet on the node.
+    pub pods: Vec<&'c DaemonPod>,
+    /// What the plan does with the pair; `None` when nothing runs and nothing should.
+    pub placement: Option<Placement>,
+}
+
+/// A DaemonSet explain can look at: one that should exist, or one in the state.
+pub enum Target<'a> {
+    Desired(&'a Desired),
+    Live(&'a crate::state::LiveDaemonSet),
+}
+
+/// Finds `namespace/name`, or a bare name when only one namespace has it; desired
+/// DaemonSets first. Returns the candidates' names when nothing matches.
+pub fn find<'a>(
+    desired: &'a [Desired],
+    cluster: &'a Cluster,
+    wanted: &str,
+) -> Result<Target<'a>, Vec<String>> {
+    let matches = |namespace: &str, name: &str| match wanted.split_once('/') {
+        Some((ns, n)) => ns == namespace && n == name,
+        None => wanted == name,
+    };
+    if let Some(d) = desired.iter().find(|d| matches(&d.namespace, &d.name)) {
+        return Ok(Target::Desired(d));
+    }
+    if let Some(l) = cluster
+        .daemonsets
+        .iter()
+        .find(|l| matches(&l.namespace, &l.name))
+    {
+        return Ok(Target::Live(l));
+    }
+    let mut names: Vec<String> = desired
+        .iter()
+        .map(|d| format!("{}/{}", d.namespace, d.name))
+        .chain(
+            cluster
+                .daemonsets
+                .iter()
+                .map(|l| format!("{}/{}", l.namespace, l.name)),
+        )
+        .collect();
+    names.sort();
+    names.dedup();
+    Err(names)
+}
+
+/// The facts for a target on a node of the state.
+pub fn facts<'c>(
+    target: &Target<'c>,
+    desired: &'c [Desired],
+    cluster: &'c Cluster,
+    node: &'c Node,
+) -> Option<Facts<'c>> {
+    let (namespace, name, daemonset, source) = match target {
+        Target::Desired(d) => (&d.namespace, &d.name, &d.daemonset, d.source.clone()),
+        Target::Live(l) => (&l.namespace, &l.name, &l.daemonset, l.source.clone()),
+    };
+    let template = DaemonPodTemplate::new(daemonset)?;
+    let explanation = template.explain(node);
+    let classes = match target {
+        Target::Desired(d) if d.class.is_some() => desired
+            .iter()
+            .filter(|s| s.namespace == d.namespace && s.daemon == d.daemon)
+            .filter_map(|s| {
+                let verdict = DaemonPodTemplate::new(&s.daemonset)?.evaluate(node);
+                Some((
+                    s.class.clone()?,
+                    verdict.fits_node_name && verdict.fits_selection,
+                ))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let key = format!("{namespace}/{name}");
+    let placement = match target {
+        Target::Desired(d) => plan(std::slice::from_ref(*d), cluster)
+            .placements
+            .into_iter()
+            .find(|p| p.daemonset == key && p.node == node.name),
+        Target::Live(_) => None,
+    };
+    let uid = match target {
+        Target::Desired(_) => cluster
+            .daemonsets
+            .iter()
+            .find(|l| &l.namespace == namespace && &l.name == name)
+            .and_then(|l| l.uid.clone()),
+        Target::Live(l) => l.uid.clone(),
+    };
+    let pods = cluster
+        .pods
+        .iter()
+        .filter(|p| {
+            &p.namespace == namespace
+                && p.node.as_deref() == Some(node.name.as_str())
+                && match &uid {
+                    Some(uid) => &p.owner.uid == uid,
+                    None => &p.owner.name == name,
+                }
+        })
+        .collect();
+    Some(Facts {
+        daemonset: key,
+        source,
+        node,
+        explanation,
+        classes,
+        pods,
+        placement,
+    })
+}

@@ -1,0 +1,705 @@
+//! Stage 5, compare: the DaemonSets that should exist (rendered from descriptions, or
+//! plain manifests) against a cluster's state, as a [`Plan`]: per DaemonSet, create,
+//! update, recreate, delete or unchanged; per (DaemonSet, node), the pod's fate.
+//!
+//! Pods belong to a DaemonSet through their controller ownerReference in the same
+//! namespace: by uid when the state has the live DaemonSet, else by name. A pod is out of
+//! date when its `pod-template-generation` (or `controller-revision-hash`) is not the
+//! DaemonSet's current one, or when the rendered template differs from the live one.
+
+pub mod explain;
+pub mod normalize;
+
+use std::collections::{BTreeMap, HashMap};
+
+use k8s_openapi::api::apps::v1::DaemonSet;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::Compiled;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::expand::{LABEL_CLASS, LABEL_DAEMON, LABEL_MANAGED_BY, MANAGER};
+use crate::parse::ParsedManifest;
+use crate::parse::yaml::DAEMONSET_API_VERSIONS;
+use crate::place::{DaemonPodTemplate, Origin, Verdict};
+use crate::state::{Cluster, DaemonPod, LiveDaemonSet, Node, TEMPLATE_GENERATION};
+use crate::validate::daemonset;
+
+/// The API version of the plan document.
+pub const PLAN_API_VERSION: &str = "everynode.dev/v1alpha1";
+
+/// A DaemonSet that should exist.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub namespace: String,
+    pub name: String,
+    /// `None` for a plain manifest.
+    pub daemon: Option<String>,
+    pub class: Option<String>,
+    /// `file:line:column` of the description, class or manifest.
+    pub source: String,
+    /// The object as rendered or written.
+    pub object: Value,
+    pub daemonset: DaemonSet,
+}
+
+/// Everything that should exist: the rendered DaemonSets and the plain manifests, by
+/// namespace and name. Manifests are checked with the API server's rules here, since
+/// nothing else has checked them; a removed apiVersion is a warning (the manifest is
+/// planned as the apps/v1 object it converts to).
+pub fn desired(compiled: &Compiled) -> (Vec<Desired>, Vec<Diagnostic>) {
+    let mut desired = Vec::new();
+    let mut diagnostics = Vec::new();
+    for rendered in &compiled.rendered {
+        if let Ok(daemonset) = serde_json::from_value(rendered.object.clone()) {
+            desired.push(Desired {
+                namespace: rendered.namespace.clone(),
+                name: rendered.name.clone(),
+                daemon: Some(rendered.daemon.clone()),
+                class: rendered.class.clone(),
+                source: rendered.source(),
+                object: rendered.object.clone(),
+                daemonset,
+            });
+        }
+    }
+    for manifest in &compiled.parsed.manifests {
+        match manifest_daemonset(manifest) {
+            Ok((item, warnings)) => {
+                desired.push(item);
+                diagnostics.extend(warnings);
+            }
+            Err(problems) => diagnostics.extend(problems),
+        }
+    }
+    desired.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    for pair in desired.windows(2) {
+        if (&pair[0].namespace, &pair[0].name) == (&pair[1].namespace, &pair[1].name) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::duplicate_daemonset,
+                    format!(
+                        "two DaemonSets are named {}/{}: {} and {}",
+                        pair[0].namespace, pair[0].name, pair[0].source, pair[1].source
+                    ),
+                )
+                .with_help("a namespace holds one DaemonSet of a name: rename one, or remove the copy from the PATHs"),
+            );
+        }
+    }
+    (desired, diagnostics)
+}
+
+/// A plain manifest as a desired DaemonSet, or why it cannot be one.
+fn manifest_daemonset(
+    manifest: &ParsedManifest,
+) -> Result<(Desired, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let file = &manifest.file;
+    let at = |pointer: &str| manifest.spans.get(pointer).unwrap_or_else(|| (0, 0).into());
+    let api_version = manifest.object["apiVersion"].as_str().unwrap_or_default();
+    let mut warnings = Vec::new();
+    let mut object = manifest.object.clone();
+    match api_version {
+        "apps/v1" => {}
+        "extensions/v1beta1" | "apps/v1beta2" => {
+            warnings.push(
+                Diagnostic::new(
+                    Code::removed_api_version,
+                    format!("{api_version} DaemonSets were removed in Kubernetes 1.16"),
+                )
+                .at(file, at("/apiVersion"), "removed API version")
+                .with_help("planned as the apps/v1 DaemonSet it converts to; change apiVersion to apps/v1 (and give it a spec.selector) before applying"),
+            );
+            // extensions/v1beta1 defaulted a missing selector to the template's labels.
+            if api_version == "extensions/v1beta1" && object["spec"].get("selector").is_none() {
+                let labels = object["spec"]["template"]["metadata"]["labels"].clone();
+                object["spec"]["selector"] = serde_json::json!({ "matchLabels": labels });
+            }
+        }
+        other => {
+            return Err(vec![
+                Diagnostic::new(
+                    Code::invalid_field,
+                    format!("a DaemonSet with apiVersion {other:?} is not one Kubernetes serves"),
+                )
+                .at(file, at("/apiVersion"), "here")
+                .with_help(format!(
+                    "use apps/v1 (everynode reads {})",
+                    DAEMONSET_API_VERSIONS.join(", ")
+                )),
+            ]);
+        }
+    }
+    object["apiVersion"] = Value::String("apps/v1".into());
+    let daemonset: DaemonSet = serde_json::from_value(object).map_err(|e| {
+        vec![
+            Diagnostic::new(Code::invalid_field, format!("not a valid DaemonSet: {e}"))
+                .at(file, at(""), "this manifest")
+                .with_help("check the field names and types against the DaemonSet API (kubectl explain daemonset.spec)"),
+        ]
+    })?;
+    let violations = daemonset::validate(&daemonset);
+    if !violations.is_empty() {
+        return Err(violations
+            .into_iter()
+            .map(|v| {
+                Diagnostic::new(v.code, v.message)
+                    .at(file, at(&v.at), "the API server rejects this")
+                    .with_help(v.help)
+            })
+            .collect());
+    }
+    let metadata = &daemonset.metadata;
+    Ok((
+        Desired {
+            namespace: metadata
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".into()),
+            name: metadata.name.clone().unwrap_or_default(),
+            daemon: None,
+            class: None,
+            source: file.location(at("")),
+            object: manifest.object.clone(),
+            daemonset,
+        },
+        warnings,
+    ))
+}
+
+/// The plan document (DESIGN.md, "The plan, as JSON"); its schema is
+/// `schemas/plan.schema.json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields, title = "everynode plan")]
+pub struct Plan {
+    /// Always `everynode.dev/v1alpha1`.
+    pub api_version: String,
+    /// Always `Plan`.
+    pub kind: String,
+    pub summary: Summary,
+    /// By namespace and name.
+    pub daemonsets: Vec<DaemonSetPlan>,
+    /// By DaemonSet, then node.
+    pub placements: Vec<Placement>,
+}
+
+/// How many placements have each action.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub keep: usize,
+    pub blocked: usize,
+}
+
+/// What happens to one DaemonSet.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DaemonSetPlan {
+    pub namespace: String,
+    pub name: String,
+    /// The daemon it is rendered from; null for a plain manifest.
+    pub daemon: Option<String>,
+    /// The class it is rendered for; null for a plain manifest or a daemon without classes.
+    pub class: Option<String>,
+    /// `file:line:column` of its description or manifest; the state source for a
+    /// DaemonSet to prune.
+    pub source: String,
+    pub change: Change,
+    /// How many nodes should run its pod.
+    pub desired: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Not in the state.
+    Create,
+    /// In the state, and different.
+    Update,
+    /// In the state with another `spec.selector`, which is immutable: delete, then create.
+    Recreate,
+    /// In the state, managed by everynode, and no longer rendered.
+    Delete,
+    Unchanged,
+}
+
+/// The fate of the pod of one DaemonSet on one node.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Placement {
+    /// `namespace/name`.
+    pub daemonset: String,
+    pub node: String,
+    pub action: Action,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// A pod should run here and none does.
+    Create,
+    /// A pod runs here, should keep running, and its template is current.
+    Keep,
+    /// A pod runs here and should keep running, but its template is out of date.
+    Update,
+    /// A pod runs here and should not.
+    Delete,
+    /// Node selection matches, but a taint the pod does not tolerate keeps a new pod off.
+    Blocked,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Keep => "keep",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Blocked => "blocked",
+        }
+    }
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Create => "create",
+            Change::Update => "update",
+            Change::Recreate => "recreate",
+            Change::Delete => "delete",
+            Change::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// Compares what should exist with the cluster.
+pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
+    let pods = PodIndex::new(&cluster.pods);
+    let live: HashMap<(&str, &str), &LiveDaemonSet> = cluster
+        .daemonsets
+        .iter()
+        .map(|l| ((l.namespace.as_str(), l.name.as_str()), l))
+        .collect();
+    let mut daemonsets = Vec::new();
+    let mut placements = Vec::new();
+    for want in desired {
+        let live = live
+            .get(&(want.namespace.as_str(), want.name.as_str()))
+            .copied();
+        let (plan, mut placed) = plan_desired(want, live, cluster, &pods);
+        daemonsets.push(plan);
+        placements.append(&mut placed);
+    }
+    for live in &cluster.daemonsets {
+        let managed = live
+            .daemonset
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(LABEL_MANAGED_BY));
+        let rendered = desired
+            .iter()
+            .any(|d| (&d.namespace, &d.name) == (&live.namespace, &live.name));
+        if managed.map(String::as_str) == Some(MANAGER) && !rendered {
+            let (plan, mut placed) = plan_prune(live, &pods);
+            daemonsets.push(plan);
+            placements.append(&mut placed);
+        }
+    }
+    daemonsets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    placements.sort_by(|a, b| (&a.daemonset, &a.node).cmp(&(&b.daemonset, &b.node)));
+    let mut summary = Summary::default();
+    for p in &placements {
+        *match p.action {
+            Action::Create => &mut summary.create,
+            Action::Keep => &mut summary.keep,
+            Action::Update => &mut summary.update,
+            Action::Delete => &mut summary.delete,
+            Action::Blocked => &mut summary.blocked,
+        } += 1;
+    }
+    Plan {
+        api_version: PLAN_API_VERSION.to_string(),
+        kind: "Plan".to_string(),
+        summary,
+        daemonsets,
+        placements,
+    }
+}
+
+/// The daemon pods of the state, found by their controller.
+struct PodIndex<'c> {
+    by_uid: HashMap<&'c str, Vec<&'c DaemonPod>>,
+    by_name: HashMap<(&'c str, &'c str), Vec<&'c DaemonPod>>,
+}
+
+impl<'c> PodIndex<'c> {
+    fn new(pods: &'c [DaemonPod]) -> Self {
+        let mut by_uid: HashMap<&str, Vec<&DaemonPod>> = HashMap::new();
+        let mut by_name: HashMap<(&str, &str), Vec<&DaemonPod>> = HashMap::new();
+        for pod in pods {
+            if !pod.owner.uid.is_empty() {
+                by_uid.entry(&pod.owner.uid).or_default().push(pod);
+            }
+            by_name
+                .entry((&pod.namespace, &pod.owner.name))
+                .or_default()
+                .push(pod);
+        }
+        PodIndex { by_uid, by_name }
+    }
+
+    /// The pods of a DaemonSet, by node; pods being deleted are left out, as the
+    /// controller leaves them out. A pod with no node yet is under the empty name.
+    fn of(
+        &self,
+        namespace: &str,
+        name: &str,
+        live: Option<&LiveDaemonSet>,
+    ) -> BTreeMap<&'c str, Vec<&'c DaemonPod>> {
+        let pods = match live.and_then(|l| l.uid.as_deref()) {
+            Some(uid) => self.by_uid.get(uid),
+            None => self.by_name.get(&(namespace, name)),
+        };
+        let mut by_node: BTreeMap<&str, Vec<&DaemonPod>> = BTreeMap::new();
+        for pod in pods.into_iter().flatten() {
+            if pod.namespace == namespace && !pod.terminating {
+                by_node
+                    .entry(pod.node.as_deref().unwrap_or_default())
+                    .or_default()
+                    .push(pod);
+            }
+        }
+        by_node
+    }
+}
+
+fn plan_desired(
+    want: &Desired,
+    live: Option<&LiveDaemonSet>,
+    cluster: &Cluster,
+    pods: &PodIndex,
+) -> (DaemonSetPlan, Vec<Placement>) {
+    let key = format!("{}/{}", want.namespace, want.name);
+    let wanted = normalize::normalize(&want.object);
+    let (change, outdated) = match live {
+        None => (
+            Change::Create,
+            Some(
+                "the DaemonSet is not in the state, so this pod's template cannot be current"
+                    .to_string(),
+            ),
+        ),
+        Some(live) => {
+            let current = normalize::normalize(&live.object);
+            let part = |v: &Value, field: &str| v["spec"][field].clone();
+            if part(&wanted, "selector") != part(&current, "selector") {
+                (
+                    Change::Recreate,
+                    Some("spec.selector changes, and it is immutable: the DaemonSet is deleted and created again, and this pod with it".to_string()),
+                )
+            } else if part(&wanted, "template") != part(&current, "template") {
+                (Change::Update, Some("the pod template changes".to_string()))
+            } else if comparable(&wanted) != comparable(&current) {
+                (Change::Update, None)
+            } else {
+                (Change::Unchanged, None)
+            }
+        }
+    };
+    let currency = Currency {
+        template_changed: outdated,
+        generation: live.and_then(template_generation),
+        hash: live.and_then(|l| current_hash(l, cluster)),
+    };
+    let Some(template) = DaemonPodTemplate::new(&want.daemonset) else {
+        return (
+            DaemonSetPlan {
+                namespace: want.namespace.clone(),
+                name: want.name.clone(),
+                daemon: want.daemon.clone(),
+                class: want.class.clone(),
+                source: want.source.clone(),
+                change,
+                desired: 0,
+            },
+            Vec::new(),
+        );
+    };
+    let on_delete = want
+        .daemonset
+        .spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|u| u.type_.as_deref())
+        == Some("OnDelete")
+        && change != Change::Recreate;
+    let selection = match (&want.class, template.selects_nodes()) {
+        (Some(class), _) => format!("matches class {class}"),
+        (None, true) => "matches the node selection".to_string(),
+        (None, false) => "every node matches".to_string(),
+    };
+    let mut by_node = pods.of(&want.namespace, &want.name, live);
+    let mut placements = Vec::new();
+    let mut desired = 0;
+    for node in &cluster.nodes {
+        let verdict = template.evaluate(node);
+        desired += usize::from(verdict.should_run);
+        let here = by_node.remove(node.name.as_str()).unwrap_or_default();
+        if let Some((action, reason)) = decide(
+            &template, node, &verdict, &here, &currency, &selection, on_delete,
+        ) {
+            placements.push(Placement {
+                daemonset: key.clone(),
+                node: node.name.clone(),
+                action,
+                reason,
+            });
+        }
+    }
+    for node in by_node.into_keys() {
+        let reason = if node.is_empty() {
+            "the pod has no node, and names none in its node affinity".to_string()
+        } else {
+            "the node is not in the state".to_string()
+        };
+        placements.push(Placement {
+            daemonset: key.clone(),
+            node: node.to_string(),
+            action: Action::Delete,
+            reason,
+        });
+    }
+    (
+        DaemonSetPlan {
+            namespace: want.namespace.clone(),
+            name: want.name.clone(),
+            daemon: want.daemon.clone(),
+            class: want.class.clone(),
+            source: want.source.clone(),
+            change,
+            desired,
+        },
+        placements,
+    )
+}
+
+/// What decides whether a running pod is current.
+struct Currency {
+    /// Why every pod is out of date, when the template itself changes.
+    template_changed: Option<String>,
+    generation: Option<String>,
+    hash: Option<String>,
+}
+
+impl Currency {
+    /// Why this pod is out of date, or `None` when it is current (`IsPodUpdated`: its
+    /// generation label or its revision hash is the current one).
+    fn outdated(&self, pod: &DaemonPod) -> Option<String> {
+        if let Some(why) = &self.template_changed {
+            return Some(why.clone());
+        }
+        let generation_matches =
+            self.generation.is_some() && pod.template_generation == self.generation;
+        let hash_matches = self.hash.is_some() && pod.revision_hash == self.hash;
+        if generation_matches || hash_matches {
+            return None;
+        }
+        Some(match (&pod.template_generation, &self.generation) {
+            (Some(pod_generation), Some(current)) => {
+                format!("pod-template-generation {pod_generation} is not the current {current}")
+            }
+            (None, Some(current)) => {
+                format!("the pod has no pod-template-generation label (current: {current})")
+            }
+            (_, None) => {
+                "the live DaemonSet records no template generation, so no pod can be shown current"
+                    .to_string()
+            }
+        })
+    }
+
+    /// Why a current pod is current.
+    fn current(&self, pod: &DaemonPod) -> String {
+        match (&pod.template_generation, &self.generation) {
+            (Some(generation), Some(current)) if generation == current => {
+                format!("the pod runs the current template (generation {generation})")
+            }
+            _ => format!(
+                "the pod runs the current template (revision {})",
+                pod.revision_hash.as_deref().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// The pair's action and reason, or `None` when nothing runs and nothing should.
+fn decide(
+    template: &DaemonPodTemplate,
+    node: &Node,
+    verdict: &Verdict,
+    here: &[&DaemonPod],
+    currency: &Currency,
+    selection: &str,
+    on_delete: bool,
+) -> Option<(Action, String)> {
+    let running: Vec<&DaemonPod> = here
+        .iter()
+        .copied()
+        .filter(|p| p.phase.as_deref() != Some("Failed"))
+        .collect();
+    let failed = here.len() - running.len();
+    if !verdict.should_continue_running {
+        if here.is_empty() {
+            return (verdict.fits_node_name && verdict.fits_selection)
+                .then(|| (Action::Blocked, blocked_reason(selection, verdict)));
+        }
+        let why = match template.explain(node).selection_failure() {
+            Some(why) => format!("the node no longer matches: {why}"),
+            None => format!(
+                "taint {} is not tolerated and evicts the pod",
+                verdict
+                    .untolerated
+                    .iter()
+                    .find(|t| t.effect == "NoExecute")
+                    .map_or_else(String::new, |t| t.to_string())
+            ),
+        };
+        return Some((Action::Delete, why));
+    }
+    let Some(pod) = running.first() else {
+        if !verdict.should_run {
+            return Some((Action::Blocked, blocked_reason(selection, verdict)));
+        }
+        let mut reason = format!("{selection}{}", tolerated_words(verdict));
+        if failed > 0 {
+            reason.push_str("; replaces a failed pod");
+        }
+        return Some((Action::Create, reason));
+    };
+    let extra = if running.len() > 1 {
+        format!(
+            "; {} pods run here, and the controller deletes all but the oldest",
+            running.len()
+        )
+    } else {
+        String::new()
+    };
+    match currency.outdated(pod) {
+        None => Some((Action::Keep, format!("{}{extra}", currency.current(pod)))),
+        Some(why) if !verdict.should_run && !on_delete => Some((
+            Action::Blocked,
+            format!(
+                "{why}; the old pod is replaced, but {} keeps the new one off{extra}",
+                untolerated_words(verdict)
+            ),
+        )),
+        Some(why) if on_delete => Some((
+            Action::Update,
+            format!("{why}; updateStrategy OnDelete: replaced when someone deletes the pod{extra}"),
+        )),
+        Some(why) => Some((Action::Update, format!("{why}{extra}"))),
+    }
+}
+
+fn blocked_reason(selection: &str, verdict: &Verdict) -> String {
+    format!(
+        "{selection}, but {} keeps the pod off",
+        untolerated_words(verdict)
+    )
+}
+
+/// `taint a:NoSchedule is not tolerated` / `taints a, b are not tolerated`.
+fn untolerated_words(verdict: &Verdict) -> String {
+    let list: Vec<String> = verdict.untolerated.iter().map(|t| t.to_string()).collect();
+    match list.as_slice() {
+        [one] => format!("untolerated taint {one}"),
+        _ => format!("untolerated taints {}", list.join(", ")),
+    }
+}
+
+/// `; tolerates a:NoSchedule, b:NoExecute (the controller's toleration)`.
+fn tolerated_words(verdict: &Verdict) -> String {
+    if verdict.tolerated.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = verdict
+        .tolerated
+        .iter()
+        .map(|(taint, origin)| match origin {
+            Origin::Template => taint.to_string(),
+            Origin::Controller => format!("{taint} (the controller's toleration)"),
+        })
+        .collect();
+    format!("; tolerates {}", list.join(", "))
+}
+
+fn plan_prune(live: &LiveDaemonSet, pods: &PodIndex) -> (DaemonSetPlan, Vec<Placement>) {
+    let labels = live.daemonset.metadata.labels.clone().unwrap_or_default();
+    let key = format!("{}/{}", live.namespace, live.name);
+    let placements = pods
+        .of(&live.namespace, &live.name, Some(live))
+        .into_keys()
+        .map(|node| Placement {
+            daemonset: key.clone(),
+            node: node.to_string(),
+            action: Action::Delete,
+            reason:
+                "the DaemonSet is managed by everynode and no longer rendered: pruned with its pods"
+                    .to_string(),
+        })
+        .collect();
+    (
+        DaemonSetPlan {
+            namespace: live.namespace.clone(),
+            name: live.name.clone(),
+            daemon: labels.get(LABEL_DAEMON).cloned(),
+            class: labels.get(LABEL_CLASS).cloned(),
+            source: live.source.clone(),
+            change: Change::Delete,
+            desired: 0,
+        },
+        placements,
+    )
+}
+
+/// The parts of a normalized DaemonSet a change to which is an update: labels,
+/// annotations and spec.
+fn comparable(object: &Value) -> [Value; 3] {
+    [
+        object["metadata"]["labels"].clone(),
+        object["metadata"]["annotations"].clone(),
+        object["spec"].clone(),
+    ]
+}
+
+fn template_generation(live: &LiveDaemonSet) -> Option<String> {
+    live.daemonset
+        .metadata
+        .annotations
+        .as_ref()?
+        .get(TEMPLATE_GENERATION)
+        .cloned()
+}
+
+/// The hash of the DaemonSet's newest ControllerRevision, when the state has them.
+fn current_hash(live: &LiveDaemonSet, cluster: &Cluster) -> Option<String> {
+    cluster
+        .revisions
+        .iter()
+        .filter(|r| {
+            r.namespace == live.namespace
+                && match live.uid.as_deref() {
+                    Some(uid) => r.owner.uid == uid,
+                    None => r.owner.name == live.name,
+                }
+        })
+        .max_by_key(|r| r.revision)
+        .and_then(|r| r.hash.clone())
+}

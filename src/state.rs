@@ -1,0 +1,730 @@
+//! The cluster as recorded: what `kubectl get nodes,daemonsets,pods -A -o json|yaml`
+//! prints (a `List` of any kinds, typed lists like `NodeList`, single objects,
+//! multi-document YAML), read into the few facts placement needs.
+//!
+//! A recording of a large cluster is hundreds of megabytes, nearly all of it pods. So each
+//! object is deserialized straight into small structs as the bytes stream past: no
+//! intermediate JSON tree, and pods that no DaemonSet owns are dropped on the spot. Only
+//! DaemonSets, a handful, are kept whole (plan compares their templates). kubectl writes
+//! `apiVersion` and `kind` first, which lets each object pick its struct before reading
+//! the rest; an object that names its kind late is buffered and read again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use k8s_openapi::api::apps::v1::DaemonSet;
+use serde::de::value::{MapAccessDeserializer, StringDeserializer};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess,
+    Visitor,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::SourceFile;
+
+/// The label a daemon pod carries with its DaemonSet's template generation.
+pub const POD_TEMPLATE_GENERATION: &str = "pod-template-generation";
+/// The label a daemon pod (and a ControllerRevision) carries with the template's hash.
+pub const CONTROLLER_REVISION_HASH: &str = "controller-revision-hash";
+/// The annotation holding a DaemonSet's current template generation.
+pub const TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+/// Everything read from the `--state` sources.
+#[derive(Debug, Default)]
+pub struct Cluster {
+    /// By name.
+    pub nodes: Vec<Node>,
+    /// By namespace and name.
+    pub daemonsets: Vec<LiveDaemonSet>,
+    /// Only pods whose controller is a DaemonSet; by namespace and name.
+    pub pods: Vec<DaemonPod>,
+    /// Only revisions whose controller is a DaemonSet.
+    pub revisions: Vec<ControllerRevision>,
+}
+
+impl Cluster {
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes
+            .binary_search_by(|n| n.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.nodes[i])
+    }
+}
+
+/// A node: its name, labels, taints and whether it is cordoned or ready.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    /// `spec.unschedulable` (cordoned); the controller reads the taint, not this.
+    pub unschedulable: bool,
+    /// The `Ready` condition: `Some(true)` ready, `Some(false)` not ready or unknown,
+    /// `None` when the recording has no conditions.
+    pub ready: Option<bool>,
+}
+
+/// A node taint.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Taint {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+    pub effect: String,
+}
+
+impl fmt::Display for Taint {
+    /// `key=value:Effect`, or `key:Effect` without a value, as kubectl writes taints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.value.is_empty() {
+            write!(f, "{}:{}", self.key, self.effect)
+        } else {
+            write!(f, "{}={}:{}", self.key, self.value, self.effect)
+        }
+    }
+}
+
+/// A DaemonSet found in the state, whole.
+#[derive(Debug, Clone)]
+pub struct LiveDaemonSet {
+    pub namespace: String,
+    pub name: String,
+    pub uid: Option<String>,
+    /// The object as recorded.
+    pub object: Value,
+    /// The same object as the typed API value.
+    pub daemonset: DaemonSet,
+    /// Which `--state` source it came from.
+    pub source: String,
+}
+
+/// The controller of a pod or revision, from its ownerReferences.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Owner {
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub uid: String,
+    #[serde(default)]
+    pub controller: Option<bool>,
+}
+
+/// A pod whose controller is a DaemonSet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DaemonPod {
+    pub namespace: String,
+    pub name: String,
+    /// The DaemonSet that controls it.
+    pub owner: Owner,
+    /// `spec.nodeName`, or for a pod not yet bound, the node its required
+    /// `matchFields metadata.name In [node]` term names (the controller's own rule).
+    pub node: Option<String>,
+    pub template_generation: Option<String>,
+    pub revision_hash: Option<String>,
+    /// Being deleted (`metadata.deletionTimestamp` set): the controller ignores it.
+    pub terminating: bool,
+    /// `status.phase`.
+    pub phase: Option<String>,
+}
+
+/// A ControllerRevision of a DaemonSet: which template hash is its current one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControllerRevision {
+    pub namespace: String,
+    pub owner: Owner,
+    pub revision: i64,
+    pub hash: Option<String>,
+}
+
+/// Reads state sources one after another; later sources replace objects of the same
+/// kind, namespace and name that earlier ones gave.
+#[derive(Default)]
+pub struct Loader {
+    nodes: HashMap<String, Node>,
+    daemonsets: HashMap<(String, String), LiveDaemonSet>,
+    pods: HashMap<(String, String), DaemonPod>,
+    revisions: HashMap<(String, String), ControllerRevision>,
+}
+
+impl Loader {
+    /// Reads one source: JSON when its name ends in `.json` or its first character is
+    /// `{` or `[`, YAML (any number of documents) otherwise.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let mut reading = Reading {
+            loader: self,
+            source: name,
+            trail: Vec::new(),
+            failed_kind: None,
+        };
+        let json = name.ends_with(".json")
+            || bytes
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| matches!(b, b'{' | b'['));
+        if json {
+            let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+            let result = ObjectSeed {
+                reading: &mut reading,
+                default_kind: None,
+            }
+            .deserialize(&mut deserializer)
+            .and_then(|()| deserializer.end());
+            result.map_err(|e| {
+                let (line, column) = (e.line(), e.column());
+                reading.problem(name, bytes, &e.to_string(), line, column)
+            })
+        } else {
+            let text = std::str::from_utf8(bytes).map_err(|e| {
+                let prefix = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
+                let (line, column) =
+                    SourceFile::new(name, prefix.as_str()).line_column(prefix.len());
+                not_state(name, &prefix, "the file is not UTF-8 text", line, column)
+            })?;
+            for document in serde_yaml::Deserializer::from_str(text) {
+                let result = ObjectSeed {
+                    reading: &mut reading,
+                    default_kind: None,
+                }
+                .deserialize(document);
+                if let Err(e) = result {
+                    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+                    return Err(reading.problem(name, bytes, &e.to_string(), line, column));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// Everything read, in a stable order.
+    pub fn finish(self) -> Cluster {
+        let mut nodes: Vec<Node> = self.nodes.into_values().collect();
+        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut daemonsets: Vec<LiveDaemonSet> = self.daemonsets.into_values().collect();
+        daemonsets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        let mut pods: Vec<DaemonPod> = self.pods.into_values().collect();
+        pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        let mut revisions: Vec<ControllerRevision> = self.revisions.into_values().collect();
+        revisions.sort_by(|a, b| {
+            (&a.namespace, &a.owner.name, a.revision).cmp(&(
+                &b.namespace,
+                &b.owner.name,
+                b.revision,
+            ))
+        });
+        Cluster {
+            nodes,
+            daemonsets,
+            pods,
+            revisions,
+        }
+    }
+}
+
+/// One source being read: where in it we are, for error messages.
+struct Reading<'l, 's> {
+    loader: &'l mut Loader,
+    source: &'s str,
+    /// The `items` indexes leading to the object being read.
+    trail: Vec<usize>,
+    /// The kind of the innermost object that failed, once one has.
+    failed_kind: Option<String>,
+}
+
+impl Reading<'_, '_> {
+    /// A diagnostic for a failed read: the serde message without its own position,
+    /// which object, and the position as a snippet.
+    fn problem(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        message: &str,
+        line: usize,
+        column: usize,
+    ) -> Diagnostic {
+        let message = message.split(" at line ").next().unwrap_or(message);
+        let object = match (&self.failed_kind, self.trail.is_empty()) {
+            (Some(kind), true) => format!("the {kind} object"),
+            (None, true) => "the document".to_string(),
+            (kind, false) => {
+                let path: String = self
+                    .trail
+                    .iter()
+                    .map(|i| format!("items[{i}]"))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                match kind {
+                    Some(kind) => format!("the {kind} at {path}"),
+                    None => format!("the object at {path}"),
+                }
+            }
+        };
+        let text = String::from_utf8_lossy(bytes);
+        not_state(name, &text, &format!("{object}: {message}"), line, column)
+    }
+}
+
+fn not_state(name: &str, text: &str, message: &str, line: usize, column: usize) -> Diagnostic {
+    let file = SourceFile::new(name, text);
+    let offset = if line == 0 {
+        0
+    } else {
+        file.offset_of(line, column.max(1))
+    };
+    Diagnostic::new(Code::invalid_state, format!("cannot read the state: {message}"))
+        .at(&file, (offset, 0), "here")
+        .with_help("--state reads what `kubectl get nodes,daemonsets,pods -A -o json` (or `-o yaml`) prints: record it again, or fix the object")
+}
+
+/// Reads one object (or list of objects) into the loader.
+struct ObjectSeed<'r, 'l, 's, 'k> {
+    reading: &'r mut Reading<'l, 's>,
+    /// The kind of a typed list's items, which the API server leaves out of each item.
+    default_kind: Option<&'k str>,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Kubernetes object or list (a mapping with `kind`)")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(()) // an empty YAML document
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut kind: Option<String> = None;
+        let mut api_version: Option<String> = None;
+        let mut first_other = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "kind" => kind = Some(map.next_value()?),
+                "apiVersion" => api_version = Some(map.next_value()?),
+                _ => {
+                    first_other = Some(key);
+                    break;
+                }
+            }
+        }
+        let kind = kind.or(self.default_kind.map(str::to_string));
+        let rest = Resume {
+            first: first_other,
+            map,
+        };
+        let result = match kind.as_deref() {
+            Some(kind) => read_kind(self.reading, kind, api_version, rest),
+            None => read_late_kind(self.reading, api_version, rest),
+        };
+        if result.is_err() && self.reading.failed_kind.is_none() {
+            self.reading.failed_kind = kind;
+        }
+        result
+    }
+}
+
+/// Reads the rest of an object whose kind is known.
+fn read_kind<'de, A: MapAccess<'de>>(
+    reading: &mut Reading,
+    kind: &str,
+    api_version: Option<String>,
+    mut rest: A,
+) -> Result<(), A::Error> {
+    match kind {
+        "Node" => {
+            let node = NodeWire::deserialize(MapAccessDeserializer::new(rest))?.into_node();
+            reading.loader.nodes.insert(node.name.clone(), node);
+        }
+        "Pod" => {
+            if let Some(pod) =
+                PodWire::deserialize(MapAccessDeserializer::new(rest))?.into_daemon_pod()
+            {
+                let key = (pod.namespace.clone(), pod.name.clone());
+                reading.loader.pods.insert(key, pod);
+            }
+        }
+        "ControllerRevision" => {
+            if let Some(revision) =
+                RevisionWire::deserialize(MapAccessDeserializer::new(rest))?.into_revision()
+            {
+                let key = (
+                    revision.namespace.clone(),
+                    format!("{}/{}", revision.owner.name, revision.revision),
+                );
+                reading.loader.revisions.insert(key, revision);
+            }
+        }
+        "DaemonSet" => {
+            let mut fields = Map::new();
+            fields.insert(
+                "apiVersion".into(),
+                api_version.map_or(Value::Null, Value::String),
+            );
+            fields.insert("kind".into(), Value::String(kind.to_string()));
+            let Value::Object(rest) = Value::deserialize(MapAccessDeserializer::new(rest))? else {
+                return Err(de::Error::custom("expected a mapping"));
+            };
+            fields.extend(rest);
+            let live =
+                live_daemonset(Value::Object(fields), reading.source).map_err(de::Error::custom)?;
+            reading
+                .loader
+                .daemonsets
+                .insert((live.namespace.clone(), live.name.clone()), live);
+        }
+        list if list.ends_with("List") => {
+            let item_kind = list.strip_suffix("List").filter(|k| !k.is_empty());
+            while let Some(key) = rest.next_key::<String>()? {
+                if key == "items" {
+                    rest.next_value_seed(ItemsSeed {
+                        reading: &mut *reading,
+                        default_kind: item_kind,
+                    })?;
+                } else {
+                    rest.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        _ => {
+            IgnoredAny::deserialize(MapAccessDeserializer::new(rest))?; // a kind placement does not use
+        }
+    }
+    Ok(())
+}
+
+/// Reads an object that did not name its kind before its other fields: buffered whole,
+/// then read again with the kind it names (or as a list when it has `items`).
+fn read_late_kind<'de, A: MapAccess<'de>>(
+    reading: &mut Reading,
+    api_version: Option<String>,
+    rest: A,
+) -> Result<(), A::Error> {
+    let Value::Object(mut fields) = Value::deserialize(MapAccessDeserializer::new(rest))? else {
+        return Err(de::Error::custom("expected a mapping"));
+    };
+    let kind = match fields.get("kind").and_then(Value::as_str) {
+        Some(kind) => kind.to_string(),
+        None if fields.contains_key("items") => "List".to_string(),
+        None => return Ok(()), // not an object kubectl prints: skipped like unknown kinds
+    };
+    fields.remove("kind");
+    if let Some(api_version) = api_version {
+        fields.insert("apiVersion".into(), Value::String(api_version));
+    }
+    let seed = ObjectSeed {
+        reading,
+        default_kind: Some(&kind),
+    };
+    seed.deserialize(Value::Object(fields))
+        .map_err(|e| de::Error::custom(e.to_string()))
+}
+
+/// The `items` of a list, each an object read into the loader.
+struct ItemsSeed<'r, 'l, 's, 'k> {
+    reading: &'r mut Reading<'l, 's>,
+    default_kind: Option<&'k str>,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of Kubernetes objects")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(()) // `items: null`, as an empty list prints
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        loop {
+            self.reading.trail.push(index);
+            let seed = ObjectSeed {
+                reading: &mut *self.reading,
+                default_kind: self.default_kind,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
+                self.reading.trail.pop();
+                return Ok(());
+            }
+            self.reading.trail.pop();
+            index += 1;
+        }
+    }
+}
+
+/// A map whose first key was already read: yields that key again, then the rest.
+struct Resume<A> {
+    first: Option<String>,
+    map: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Resume<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.first.take() {
+            Some(key) => {
+                let key: StringDeserializer<A::Error> = key.into_deserializer();
+                seed.deserialize(key).map(Some)
+            }
+            None => self.map.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// A DaemonSet from the state as the typed API value. Recordings from old clusters may say
+/// `extensions/v1beta1` or `apps/v1beta2`; their shape is the same for what is read here.
+pub fn live_daemonset(object: Value, source: &str) -> Result<LiveDaemonSet, String> {
+    let mut typed = object.clone();
+    typed["apiVersion"] = Value::String("apps/v1".into());
+    let daemonset: DaemonSet = serde_json::from_value(typed).map_err(|e| e.to_string())?;
+    let metadata = &daemonset.metadata;
+    let name = metadata.name.clone().ok_or("metadata.name is missing")?;
+    Ok(LiveDaemonSet {
+        namespace: metadata
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".into()),
+        name,
+        uid: metadata.uid.clone(),
+        object,
+        daemonset,
+        source: source.to_string(),
+    })
+}
+
+// The minimal wire structs: only the fields placement reads; serde skips the rest.
+
+#[derive(Deserialize)]
+struct NodeWire {
+    metadata: NameAndLabels,
+    #[serde(default)]
+    spec: NodeSpecWire,
+    #[serde(default)]
+    status: NodeStatusWire,
+}
+
+#[derive(Deserialize)]
+struct NameAndLabels {
+    name: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct NodeSpecWire {
+    #[serde(default)]
+    taints: Vec<Taint>,
+    #[serde(default)]
+    unschedulable: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct NodeStatusWire {
+    #[serde(default)]
+    conditions: Vec<ConditionWire>,
+}
+
+#[derive(Deserialize)]
+struct ConditionWire {
+    #[serde(rename = "type")]
+    kind: String,
+    status: String,
+}
+
+impl NodeWire {
+    fn into_node(self) -> Node {
+        let ready = self
+            .status
+            .conditions
+            .iter()
+            .find(|c| c.kind == "Ready")
+            .map(|c| c.status == "True");
+        Node {
+            name: self.metadata.name,
+            labels: self.metadata.labels,
+            taints: self.spec.taints,
+            unschedulable: self.spec.unschedulable,
+            ready,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct PodWire {
+    metadata: PodMetaWire,
+    #[serde(default)]
+    spec: PodSpecWire,
+    #[serde(default)]
+    status: PodStatusWire,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PodMetaWire {
+    name: String,
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    labels: DaemonLabels,
+    #[serde(default)]
+    owner_references: Vec<Owner>,
+    #[serde(default)]
+    deletion_timestamp: Option<IgnoredAny>,
+}
+
+/// The two labels the DaemonSet controller writes on its pods; other labels are skipped
+/// unread.
+#[derive(Deserialize, Default)]
+struct DaemonLabels {
+    #[serde(rename = "pod-template-generation")]
+    template_generation: Option<String>,
+    #[serde(rename = "controller-revision-hash")]
+    revision_hash: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PodSpecWire {
+    node_name: Option<String>,
+    affinity: Option<AffinityWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AffinityWire {
+    node_affinity: Option<NodeAffinityWire>,
+}
+
+#[derive(Deserialize)]
+struct NodeAffinityWire {
+    #[serde(rename = "requiredDuringSchedulingIgnoredDuringExecution")]
+    required: Option<NodeSelectorWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NodeSelectorWire {
+    #[serde(default)]
+    node_selector_terms: Vec<TermWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TermWire {
+    #[serde(default)]
+    match_fields: Vec<FieldWire>,
+}
+
+#[derive(Deserialize)]
+struct FieldWire {
+    key: String,
+    operator: String,
+    #[serde(default)]
+    values: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct PodStatusWire {
+    phase: Option<String>,
+}
+
+impl PodWire {
+    fn into_daemon_pod(self) -> Option<DaemonPod> {
+        let owner = controller_daemonset(self.metadata.owner_references)?;
+        let node = self
+            .spec
+            .node_name
+            .filter(|n| !n.is_empty())
+            .or_else(|| target_node_from_affinity(self.spec.affinity?));
+        Some(DaemonPod {
+            namespace: self.metadata.namespace.unwrap_or_else(|| "default".into()),
+            name: self.metadata.name,
+            owner,
+            node,
+            template_generation: self.metadata.labels.template_generation,
+            revision_hash: self.metadata.labels.revision_hash,
+            terminating: self.metadata.deletion_timestamp.is_some(),
+            phase: self.status.phase,
+        })
+    }
+}
+
+/// The node an unbound daemon pod is meant for: the first `matchFields` requirement
+/// `metadata.name In [node]` of its required node affinity (the controller's
+/// `GetTargetNodeName`).
+fn target_node_from_affinity(affinity: AffinityWire) -> Option<String> {
+    let terms = affinity.node_affinity?.required?.node_selector_terms;
+    let field = terms
+        .into_iter()
+        .flat_map(|t| t.match_fields)
+        .find(|f| f.key == "metadata.name" && f.operator == "In")?;
+    match <[String; 1]>::try_from(field.values) {
+        Ok([node]) => Some(node),
+        Err(_) => None,
+    }
+}
+
+/// The controller reference, when the controller is a DaemonSet.
+fn controller_daemonset(owners: Vec<Owner>) -> Option<Owner> {
+    owners
+        .into_iter()
+        .find(|o| o.controller == Some(true) && o.kind == "DaemonSet")
+}
+
+#[derive(Deserialize)]
+struct RevisionWire {
+    metadata: RevisionMetaWire,
+    #[serde(default)]
+    revision: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RevisionMetaWire {
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    labels: DaemonLabels,
+    #[serde(default)]
+    owner_references: Vec<Owner>,
+}
+
+impl RevisionWire {
+    fn into_revision(self) -> Option<ControllerRevision> {
+        Some(ControllerRevision {
+            owner: controller_daemonset(self.metadata.owner_references)?,
+            namespace: self.metadata.namespace.unwrap_or_else(|| "default".into()),
+            revision: self.revision,
+            hash: self.metadata.labels.revision_hash,
+        })
+    }
+}
