@@ -534,8 +534,34 @@ struct NodeWire {
 #[derive(Deserialize)]
 struct NameAndLabels {
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "label_map")]
     labels: BTreeMap<String, String>,
+}
+
+/// Labels as the API stores them: string keys, string values. YAML reads an unquoted
+/// `tier: 3` as a number, which the API server rejects and serde_yaml would quietly turn
+/// into "3"; the state refuses it too, so a hand-edited recording cannot mean something
+/// no cluster holds.
+fn label_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    struct Text(String);
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Strict;
+            impl Visitor<'_> for Strict {
+                type Value = Text;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string (a label is text: quote it)")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                    Ok(Text(v.to_owned()))
+                }
+            }
+            d.deserialize_any(Strict)
+        }
+    }
+    let map = Option::<BTreeMap<Text, Text>>::deserialize(d)?;
+    Ok(map.into_iter().flatten().map(|(k, v)| (k.0, v.0)).collect())
 }
 
 #[derive(Deserialize, Default)]

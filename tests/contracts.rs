@@ -46,6 +46,22 @@ fn the_committed_description_schema_is_current() {
 }
 
 #[test]
+fn the_committed_plan_schema_is_current() {
+    let path = root().join("schemas/plan.schema.json");
+    let generated = everynode::schema::to_text(&everynode::schema::plan_schema());
+    if std::env::var_os("EVERYNODE_BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schemas/plan.schema.json is out of date: run `everynode schema plan > schemas/plan.schema.json`"
+    );
+    let (code, stdout, _) = everynode(&root(), &["schema", "plan"]);
+    assert_eq!((code, stdout), (0, generated));
+}
+
+#[test]
 fn every_example_renders_to_daemonsets_the_api_server_accepts() {
     let files = read_tree(&root().join("examples"));
     assert!(files.len() >= 5, "examples/ holds the shipped daemons");

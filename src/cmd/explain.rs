@@ -13,7 +13,18 @@ pub fn run(args: &ExplainArgs) -> u8 {
     };
     let target = match explain::find(&desired, &cluster, &args.daemonset) {
         Ok(target) => target,
-        Err(names) => {
+        Err(explain::NotFound::Ambiguous(one, other)) => {
+            print_diagnostics(&[Diagnostic::new(
+                Code::unknown_daemonset,
+                format!(
+                    "`{}` names two DaemonSets: {one} and {other}",
+                    args.daemonset
+                ),
+            )
+            .with_help(format!("name one with its namespace, like `{one}`"))]);
+            return EXIT_ERROR;
+        }
+        Err(explain::NotFound::Unknown(names)) => {
             let help = match did_you_mean(&args.daemonset, names.iter().map(String::as_str)) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None if names.is_empty() => "no DaemonSet is rendered or in the state".to_string(),

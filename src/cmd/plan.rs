@@ -1,6 +1,6 @@
 //! `everynode plan`: what applying the descriptions and manifests would do to each node.
 
-use everynode::compare::{self, Action, Change, Desired};
+use everynode::compare::{self, Desired};
 use everynode::diagnostic::{self, Code, Diagnostic};
 use everynode::report;
 use everynode::state::Cluster;
@@ -20,12 +20,7 @@ pub fn run(args: &PlanArgs) -> u8 {
         PlanFormat::Human => report::plan::human(&plan, colour(&std::io::stdout())),
     };
     print_stdout(&text);
-    let changes = plan
-        .daemonsets
-        .iter()
-        .any(|d| d.change != Change::Unchanged)
-        || plan.placements.iter().any(|p| p.action != Action::Keep);
-    if args.exit_code && changes {
+    if args.exit_code && plan.changes {
         EXIT_FINDINGS
     } else {
         EXIT_OK

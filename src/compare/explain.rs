@@ -30,40 +30,55 @@ pub enum Target<'a> {
     Live(&'a crate::state::LiveDaemonSet),
 }
 
+/// Why `find` found no single DaemonSet.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotFound {
+    /// Nothing has the name; every `namespace/name` known, sorted.
+    Unknown(Vec<String>),
+    /// A bare name that two namespaces hold.
+    Ambiguous(String, String),
+}
+
 /// Finds `namespace/name`, or a bare name when only one namespace has it; desired
-/// DaemonSets first. Returns the candidates' names when nothing matches.
+/// DaemonSets first.
 pub fn find<'a>(
     desired: &'a [Desired],
     cluster: &'a Cluster,
     wanted: &str,
-) -> Result<Target<'a>, Vec<String>> {
+) -> Result<Target<'a>, NotFound> {
     let matches = |namespace: &str, name: &str| match wanted.split_once('/') {
         Some((ns, n)) => ns == namespace && n == name,
         None => wanted == name,
     };
-    if let Some(d) = desired.iter().find(|d| matches(&d.namespace, &d.name)) {
-        return Ok(Target::Desired(d));
-    }
-    if let Some(l) = cluster
-        .daemonsets
+    let candidates = desired
         .iter()
-        .find(|l| matches(&l.namespace, &l.name))
-    {
-        return Ok(Target::Live(l));
-    }
-    let mut names: Vec<String> = desired
-        .iter()
-        .map(|d| format!("{}/{}", d.namespace, d.name))
+        .map(|d| (format!("{}/{}", d.namespace, d.name), Target::Desired(d)))
         .chain(
             cluster
                 .daemonsets
                 .iter()
-                .map(|l| format!("{}/{}", l.namespace, l.name)),
-        )
-        .collect();
+                .map(|l| (format!("{}/{}", l.namespace, l.name), Target::Live(l))),
+        );
+    let mut names = Vec::new();
+    let mut found: Option<(String, Target)> = None;
+    for (key, target) in candidates {
+        let (namespace, name) = key.split_once('/').unwrap_or_default();
+        if matches(namespace, name) {
+            match &found {
+                // The desired DaemonSet comes first and hides the live one of its name.
+                Some((seen, _)) if *seen == key => {}
+                Some((seen, _)) => return Err(NotFound::Ambiguous(seen.clone(), key)),
+                None => found = Some((key.clone(), target)),
+            }
+        }
+        names.push(key);
+    }
+    if let Some((_, target)) = found {
+        return Ok(target);
+    }
     names.sort();
     names.dedup();
-    Err(names)
+    Err(NotFound::Unknown(names))
 }
 
 /// The facts for a target on a node of the state.

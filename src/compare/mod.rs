@@ -183,6 +183,13 @@ pub struct Plan {
     pub daemonsets: Vec<DaemonSetPlan>,
     /// By DaemonSet, then node.
     pub placements: Vec<Placement>,
+    /// Whether applying changes anything (`plan --exit-code`): a DaemonSet is created,
+    /// updated, recreated or deleted, or a pod is created, updated, deleted, or replaced
+    /// by one a taint keeps off. A `blocked` node where no pod runs is not a change: it
+    /// stays so however often the plan is applied.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub changes: bool,
 }
 
 /// How many placements have each action.
@@ -288,11 +295,13 @@ pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
         .collect();
     let mut daemonsets = Vec::new();
     let mut placements = Vec::new();
+    let mut pods_lost = false;
     for want in desired {
         let live = live
             .get(&(want.namespace.as_str(), want.name.as_str()))
             .copied();
-        let (plan, mut placed) = plan_desired(want, live, cluster, &pods);
+        let (plan, mut placed, lost) = plan_desired(want, live, cluster, &pods);
+        pods_lost |= lost;
         daemonsets.push(plan);
         placements.append(&mut placed);
     }
@@ -324,12 +333,18 @@ pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
             Action::Blocked => &mut summary.blocked,
         } += 1;
     }
+    let changes = pods_lost
+        || daemonsets.iter().any(|d| d.change != Change::Unchanged)
+        || placements
+            .iter()
+            .any(|p| matches!(p.action, Action::Create | Action::Update | Action::Delete));
     Plan {
         api_version: PLAN_API_VERSION.to_string(),
         kind: "Plan".to_string(),
         summary,
         daemonsets,
         placements,
+        changes,
     }
 }
 
@@ -385,7 +400,7 @@ fn plan_desired(
     live: Option<&LiveDaemonSet>,
     cluster: &Cluster,
     pods: &PodIndex,
-) -> (DaemonSetPlan, Vec<Placement>) {
+) -> (DaemonSetPlan, Vec<Placement>, bool) {
     let key = format!("{}/{}", want.namespace, want.name);
     let wanted = normalize::normalize(&want.object);
     let (change, outdated) = match live {
@@ -418,19 +433,17 @@ fn plan_desired(
         generation: live.and_then(template_generation),
         hash: live.and_then(|l| current_hash(l, cluster)),
     };
+    let daemonset_plan = |desired| DaemonSetPlan {
+        namespace: want.namespace.clone(),
+        name: want.name.clone(),
+        daemon: want.daemon.clone(),
+        class: want.class.clone(),
+        source: want.source.clone(),
+        change,
+        desired,
+    };
     let Some(template) = DaemonPodTemplate::new(&want.daemonset) else {
-        return (
-            DaemonSetPlan {
-                namespace: want.namespace.clone(),
-                name: want.name.clone(),
-                daemon: want.daemon.clone(),
-                class: want.class.clone(),
-                source: want.source.clone(),
-                change,
-                desired: 0,
-            },
-            Vec::new(),
-        );
+        return (daemonset_plan(0), Vec::new(), false);
     };
     let on_delete = want
         .daemonset
@@ -448,6 +461,8 @@ fn plan_desired(
     let mut by_node = pods.of(&want.namespace, &want.name, live);
     let mut placements = Vec::new();
     let mut desired = 0;
+    // An out-of-date pod on a node whose taints keep its replacement off.
+    let mut pods_lost = false;
     for node in &cluster.nodes {
         let verdict = template.evaluate(node);
         desired += usize::from(verdict.should_run);
@@ -455,6 +470,7 @@ fn plan_desired(
         if let Some((action, reason)) = decide(
             &template, node, &verdict, &here, &currency, &selection, on_delete,
         ) {
+            pods_lost |= action == Action::Blocked && !here.is_empty();
             placements.push(Placement {
                 daemonset: key.clone(),
                 node: node.name.clone(),
@@ -476,18 +492,7 @@ fn plan_desired(
             reason,
         });
     }
-    (
-        DaemonSetPlan {
-            namespace: want.namespace.clone(),
-            name: want.name.clone(),
-            daemon: want.daemon.clone(),
-            class: want.class.clone(),
-            source: want.source.clone(),
-            change,
-            desired,
-        },
-        placements,
-    )
+    (daemonset_plan(desired), placements, pods_lost)
 }
 
 /// What decides whether a running pod is current.
@@ -511,18 +516,30 @@ impl Currency {
         if generation_matches || hash_matches {
             return None;
         }
-        Some(match (&pod.template_generation, &self.generation) {
-            (Some(pod_generation), Some(current)) => {
-                format!("pod-template-generation {pod_generation} is not the current {current}")
-            }
-            (None, Some(current)) => {
-                format!("the pod has no pod-template-generation label (current: {current})")
-            }
-            (_, None) => {
-                "the live DaemonSet records no template generation, so no pod can be shown current"
-                    .to_string()
-            }
-        })
+        Some(
+            match (
+                &self.generation,
+                &pod.template_generation,
+                &self.hash,
+                &pod.revision_hash,
+            ) {
+                (Some(current), Some(generation), _, _) => {
+                    format!("pod-template-generation {generation} is not the current {current}")
+                }
+                (_, _, Some(current), Some(hash)) => {
+                    format!("controller-revision-hash {hash} is not the current {current}")
+                }
+                (Some(current), None, _, _) => {
+                    format!("the pod has no pod-template-generation label (current: {current})")
+                }
+                (None, _, Some(current), None) => {
+                    format!("the pod has no controller-revision-hash label (current: {current})")
+                }
+                (None, _, None, _) => "neither the live DaemonSet's template generation nor \
+                    its ControllerRevisions are in the state, so no pod can be shown current"
+                    .to_string(),
+            },
+        )
     }
 
     /// Why a current pod is current.

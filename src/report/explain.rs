@@ -8,6 +8,7 @@ use anstyle::{AnsiColor, Style};
 use crate::compare::explain::Facts;
 use crate::place::Origin;
 use crate::place::explain::{Requirement, node_has};
+use crate::report::count;
 use crate::report::plan::Paint;
 
 /// The human form of explain's facts.
@@ -46,10 +47,17 @@ pub fn human(facts: &Facts, colour: bool) -> String {
         Some(p) => {
             let _ = writeln!(out, "  plan: {}: {}", paint.action(p.action), p.reason);
         }
-        None if facts.classes.is_empty() && facts.pods.is_empty() => {
+        None if facts.pods.is_empty() => {
             let _ = writeln!(out, "  plan: nothing (no pod runs here and none should)");
         }
-        None => {}
+        // Only a DaemonSet that is in the state alone, not managed by everynode, has pods
+        // the plan does not cover.
+        None => {
+            let _ = writeln!(
+                out,
+                "  plan: not planned: the DaemonSet is in the state only, and not managed by everynode"
+            );
+        }
     }
 
     let state = match (node.ready, node.unschedulable) {
@@ -60,10 +68,10 @@ pub fn human(facts: &Facts, colour: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "\nnode {}: {state}, {} labels, {} taints",
+        "\nnode {}: {state}, {}, {}",
         node.name,
-        node.labels.len(),
-        node.taints.len()
+        count(node.labels.len(), "label"),
+        count(node.taints.len(), "taint")
     );
 
     let e = &facts.explanation;
@@ -126,7 +134,7 @@ pub fn human(facts: &Facts, colour: bool) -> String {
             ),
             [one] => writeln!(
                 out,
-                "  class: {one} claims the node (classes, first match wins: {})",
+                "  class: {one} claims the node (the daemon's classes: {})",
                 all.join(", ")
             ),
             many => writeln!(

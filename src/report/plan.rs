@@ -120,12 +120,12 @@ pub fn human(plan: &Plan, colour: bool) -> String {
             let _ = write!(out, "\n{}\n", paint.bold(daemonset));
             current = daemonset;
         }
-        let count = if nodes.len() == 1 {
-            "1 node".to_string()
-        } else {
-            format!("{} nodes", nodes.len())
-        };
-        let _ = writeln!(out, "  {} on {count}: {reason}", paint.action(*action));
+        let _ = writeln!(
+            out,
+            "  {} on {}: {reason}",
+            paint.action(*action),
+            super::count(nodes.len(), "node")
+        );
         let shown: Vec<&str> = nodes.iter().take(NODES_SHOWN).copied().collect();
         let more = nodes.len().saturating_sub(NODES_SHOWN);
         let _ = write!(out, "    {}", shown.join(", "));

@@ -1,19 +1,60 @@
 //! Helpers shared by the integration tests.
 
+use std::io::Write;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 /// Runs the everynode binary in `dir` without colour: (exit code, stdout, stderr).
 pub fn everynode(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_everynode"))
+    everynode_with_stdin(dir, args, &[])
+}
+
+/// Runs the everynode binary in `dir` without colour, feeding `stdin` to it.
+pub fn everynode_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_everynode"))
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("the everynode binary runs");
+    let mut input = child.stdin.take().expect("piped stdin");
+    let stdin = stdin.to_vec();
+    // A separate thread writes, so a child that stops reading cannot deadlock the test.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let output = child
+        .wait_with_output()
+        .expect("the everynode binary finishes");
+    writer.join().expect("the stdin writer finishes");
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// Parses a plan printed by `--format json` and checks it against the committed
+/// schemas/plan.schema.json, so every test that produces a plan also tests the contract.
+#[allow(dead_code)] // not every test binary that shares this module reads plans
+pub fn validated_plan(stdout: &str) -> serde_json::Value {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/plan.schema.json");
+        let text = std::fs::read_to_string(path).expect("schemas/plan.schema.json is committed");
+        let schema = serde_json::from_str(&text).expect("the plan schema is JSON");
+        jsonschema::validator_for(&schema).expect("the plan schema compiles")
+    });
+    let plan: serde_json::Value = serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("the plan is not JSON ({e}):\n{stdout}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&plan)
+        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+        .collect();
+    assert!(errors.is_empty(), "the plan breaks its schema: {errors:#?}");
+    plan
 }

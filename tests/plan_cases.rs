@@ -1,0 +1,69 @@
+//! Data-driven cases of `everynode plan` and `everynode explain`, one folder per case under
+//! tests/data/plan:
+//!
+//! - `cmd`: the arguments, one line, split on whitespace (the command runs in the folder);
+//! - `stdin` (optional): what the command reads on standard input (`--state -`);
+//! - the input files the arguments name;
+//! - `stdout`, `stderr`, `code`: what the command prints and its exit code.
+//!
+//! Every plan printed with `--format json` is checked against schemas/plan.schema.json.
+//! `EVERYNODE_BLESS=1 cargo test --test plan_cases` rewrites the expectations; review them
+//! as a diff.
+
+use std::path::{Path, PathBuf};
+
+mod common;
+
+fn check(expected: &Path, actual: &str, failures: &mut Vec<String>) {
+    if std::env::var_os("EVERYNODE_BLESS").is_some() {
+        std::fs::write(expected, actual).expect("write expectation");
+        return;
+    }
+    let want = std::fs::read_to_string(expected).unwrap_or_default();
+    if want != actual {
+        let diff = similar::TextDiff::from_lines(&want, actual);
+        failures.push(format!(
+            "{} differs:\n{}",
+            expected.display(),
+            diff.unified_diff().header("expected", "actual")
+        ));
+    }
+}
+
+#[test]
+fn plan_cases() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/plan");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/data/plan exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.join("cmd").is_file())
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 20,
+        "expected the case folders under {}",
+        root.display()
+    );
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy();
+        let cmd = std::fs::read_to_string(case.join("cmd")).expect("readable cmd");
+        let args: Vec<&str> = cmd.split_whitespace().collect();
+        let stdin = std::fs::read(case.join("stdin")).unwrap_or_default();
+        let (code, stdout, stderr) = common::everynode_with_stdin(case, &args, &stdin);
+        if code == 101 || stderr.contains("panicked") {
+            failures.push(format!("{name}: the binary panicked\n{stderr}"));
+            continue;
+        }
+        check(&case.join("code"), &format!("{code}\n"), &mut failures);
+        check(&case.join("stdout"), &stdout, &mut failures);
+        check(&case.join("stderr"), &stderr, &mut failures);
+        if cmd.contains("--format json") && code != 2 {
+            common::validated_plan(&stdout);
+        }
+        if code == 2 && !stdout.is_empty() {
+            failures.push(format!("{name}: a failed run printed to stdout"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
