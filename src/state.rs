@@ -121,12 +121,27 @@ pub struct DaemonPod {
     /// `spec.nodeName`, or for a pod not yet bound, the node its required
     /// `matchFields metadata.name In [node]` term names (the controller's own rule).
     pub node: Option<String>,
-    pub template_generation: Option<String>,
-    pub revision_hash: Option<String>,
+    /// Its labels: the DaemonSet's selector must still select them for the pod to count
+    /// as the DaemonSet's (the controller releases a pod whose labels no longer match).
+    pub labels: BTreeMap<String, String>,
     /// Being deleted (`metadata.deletionTimestamp` set): the controller ignores it.
     pub terminating: bool,
     /// `status.phase`.
     pub phase: Option<String>,
+}
+
+impl DaemonPod {
+    /// The `pod-template-generation` label the controller writes.
+    pub fn template_generation(&self) -> Option<&str> {
+        self.labels.get(POD_TEMPLATE_GENERATION).map(String::as_str)
+    }
+
+    /// The `controller-revision-hash` label the controller writes.
+    pub fn revision_hash(&self) -> Option<&str> {
+        self.labels
+            .get(CONTROLLER_REVISION_HASH)
+            .map(String::as_str)
+    }
 }
 
 /// A ControllerRevision of a DaemonSet: which template hash is its current one.
@@ -619,20 +634,18 @@ struct PodMetaWire {
     name: String,
     #[serde(default)]
     namespace: Option<String>,
-    #[serde(default)]
-    labels: DaemonLabels,
+    #[serde(default, deserialize_with = "label_map")]
+    labels: BTreeMap<String, String>,
     #[serde(default)]
     owner_references: Vec<Owner>,
     #[serde(default)]
     deletion_timestamp: Option<IgnoredAny>,
 }
 
-/// The two labels the DaemonSet controller writes on its pods; other labels are skipped
-/// unread.
+/// The label of a ControllerRevision that names its template hash; other labels are
+/// skipped unread.
 #[derive(Deserialize, Default)]
-struct DaemonLabels {
-    #[serde(rename = "pod-template-generation")]
-    template_generation: Option<String>,
+struct RevisionLabels {
     #[serde(rename = "controller-revision-hash")]
     revision_hash: Option<String>,
 }
@@ -696,8 +709,7 @@ impl PodWire {
             name: self.metadata.name,
             owner,
             node,
-            template_generation: self.metadata.labels.template_generation,
-            revision_hash: self.metadata.labels.revision_hash,
+            labels: self.metadata.labels,
             terminating: self.metadata.deletion_timestamp.is_some(),
             phase: self.status.phase,
         })
@@ -739,7 +751,7 @@ struct RevisionMetaWire {
     #[serde(default)]
     namespace: Option<String>,
     #[serde(default)]
-    labels: DaemonLabels,
+    labels: RevisionLabels,
     #[serde(default)]
     owner_references: Vec<Owner>,
 }

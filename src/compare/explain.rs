@@ -1,7 +1,7 @@
 //! The facts `explain` prints for one DaemonSet and one node: the placement evidence, the
 //! class of the daemon that claims the node, the daemon pods there and the plan's action.
 
-use crate::compare::{Desired, Placement, plan};
+use crate::compare::{Desired, Placement, PodIndex, plan};
 use crate::place::DaemonPodTemplate;
 use crate::place::explain::Explanation;
 use crate::state::{Cluster, DaemonPod, Node};
@@ -116,26 +116,17 @@ pub fn facts<'c>(
             .find(|p| p.daemonset == key && p.node == node.name),
         Target::Live(_) => None,
     };
-    let uid = match target {
+    let live = match target {
         Target::Desired(_) => cluster
             .daemonsets
             .iter()
-            .find(|l| &l.namespace == namespace && &l.name == name)
-            .and_then(|l| l.uid.clone()),
-        Target::Live(l) => l.uid.clone(),
+            .find(|l| &l.namespace == namespace && &l.name == name),
+        Target::Live(l) => Some(*l),
     };
-    let pods = cluster
-        .pods
-        .iter()
-        .filter(|p| {
-            &p.namespace == namespace
-                && p.node.as_deref() == Some(node.name.as_str())
-                && match &uid {
-                    Some(uid) => &p.owner.uid == uid,
-                    None => &p.owner.name == name,
-                }
-        })
-        .collect();
+    let pods = PodIndex::new(&cluster.pods)
+        .claimed(namespace, name, live, daemonset)
+        .remove(node.name.as_str())
+        .unwrap_or_default();
     Some(Facts {
         daemonset: key,
         source,

@@ -11,6 +11,7 @@ pub mod explain;
 pub mod normalize;
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use schemars::JsonSchema;
@@ -22,6 +23,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::expand::{LABEL_CLASS, LABEL_DAEMON, LABEL_MANAGED_BY, MANAGER};
 use crate::parse::ParsedManifest;
 use crate::parse::yaml::DAEMONSET_API_VERSIONS;
+use crate::place::selection::label_selector_matches;
 use crate::place::{DaemonPodTemplate, Origin, Verdict};
 use crate::state::{Cluster, DaemonPod, LiveDaemonSet, Node, TEMPLATE_GENERATION};
 use crate::validate::daemonset;
@@ -349,13 +351,13 @@ pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
 }
 
 /// The daemon pods of the state, found by their controller.
-struct PodIndex<'c> {
+pub(crate) struct PodIndex<'c> {
     by_uid: HashMap<&'c str, Vec<&'c DaemonPod>>,
     by_name: HashMap<(&'c str, &'c str), Vec<&'c DaemonPod>>,
 }
 
 impl<'c> PodIndex<'c> {
-    fn new(pods: &'c [DaemonPod]) -> Self {
+    pub(crate) fn new(pods: &'c [DaemonPod]) -> Self {
         let mut by_uid: HashMap<&str, Vec<&DaemonPod>> = HashMap::new();
         let mut by_name: HashMap<(&str, &str), Vec<&DaemonPod>> = HashMap::new();
         for pod in pods {
@@ -370,21 +372,34 @@ impl<'c> PodIndex<'c> {
         PodIndex { by_uid, by_name }
     }
 
-    /// The pods of a DaemonSet, by node; pods being deleted are left out, as the
-    /// controller leaves them out. A pod with no node yet is under the empty name.
-    fn of(
+    /// The pods a DaemonSet's controller claims, by node (`ClaimPods`): its controller
+    /// reference names the DaemonSet (by uid when the state has the live DaemonSet, else
+    /// by name) and the selector still selects the pod's labels; an owned pod the
+    /// selector no longer selects is released, so it is not the DaemonSet's. The
+    /// selector is the live DaemonSet's when there is one: its controller does the
+    /// claiming. Pods being deleted are included (see `decide`). A pod with no node yet is
+    /// under the empty name.
+    pub(crate) fn claimed(
         &self,
         namespace: &str,
         name: &str,
         live: Option<&LiveDaemonSet>,
+        desired: &DaemonSet,
     ) -> BTreeMap<&'c str, Vec<&'c DaemonPod>> {
         let pods = match live.and_then(|l| l.uid.as_deref()) {
             Some(uid) => self.by_uid.get(uid),
             None => self.by_name.get(&(namespace, name)),
         };
+        let selector = live
+            .map_or(desired, |l| &l.daemonset)
+            .spec
+            .as_ref()
+            .map(|s| &s.selector);
         let mut by_node: BTreeMap<&str, Vec<&DaemonPod>> = BTreeMap::new();
         for pod in pods.into_iter().flatten() {
-            if pod.namespace == namespace && !pod.terminating {
+            if pod.namespace == namespace
+                && selector.is_some_and(|s| label_selector_matches(s, &pod.labels))
+            {
                 by_node
                     .entry(pod.node.as_deref().unwrap_or_default())
                     .or_default()
@@ -458,7 +473,7 @@ fn plan_desired(
         (None, true) => "matches the node selection".to_string(),
         (None, false) => "every node matches".to_string(),
     };
-    let mut by_node = pods.of(&want.namespace, &want.name, live);
+    let mut by_node = pods.claimed(&want.namespace, &want.name, live, &want.daemonset);
     let mut placements = Vec::new();
     let mut desired = 0;
     // An out-of-date pod on a node whose taints keep its replacement off.
@@ -470,7 +485,7 @@ fn plan_desired(
         if let Some((action, reason)) = decide(
             &template, node, &verdict, &here, &currency, &selection, on_delete,
         ) {
-            pods_lost |= action == Action::Blocked && !here.is_empty();
+            pods_lost |= action == Action::Blocked && here.iter().any(|p| !p.terminating);
             placements.push(Placement {
                 daemonset: key.clone(),
                 node: node.name.clone(),
@@ -479,7 +494,10 @@ fn plan_desired(
             });
         }
     }
-    for node in by_node.into_keys() {
+    for (node, pods) in by_node {
+        if pods.iter().all(|p| p.terminating) {
+            continue;
+        }
         let reason = if node.is_empty() {
             "the pod has no node, and names none in its node affinity".to_string()
         } else {
@@ -511,17 +529,17 @@ impl Currency {
             return Some(why.clone());
         }
         let generation_matches =
-            self.generation.is_some() && pod.template_generation == self.generation;
-        let hash_matches = self.hash.is_some() && pod.revision_hash == self.hash;
+            self.generation.is_some() && pod.template_generation() == self.generation.as_deref();
+        let hash_matches = self.hash.is_some() && pod.revision_hash() == self.hash.as_deref();
         if generation_matches || hash_matches {
             return None;
         }
         Some(
             match (
                 &self.generation,
-                &pod.template_generation,
+                pod.template_generation(),
                 &self.hash,
-                &pod.revision_hash,
+                pod.revision_hash(),
             ) {
                 (Some(current), Some(generation), _, _) => {
                     format!("pod-template-generation {generation} is not the current {current}")
@@ -544,13 +562,13 @@ impl Currency {
 
     /// Why a current pod is current.
     fn current(&self, pod: &DaemonPod) -> String {
-        match (&pod.template_generation, &self.generation) {
+        match (pod.template_generation(), self.generation.as_deref()) {
             (Some(generation), Some(current)) if generation == current => {
                 format!("the pod runs the current template (generation {generation})")
             }
             _ => format!(
                 "the pod runs the current template (revision {})",
-                pod.revision_hash.as_deref().unwrap_or_default()
+                pod.revision_hash().unwrap_or_default()
             ),
         }
     }
@@ -566,6 +584,10 @@ fn decide(
     selection: &str,
     on_delete: bool,
 ) -> Option<(Action, String)> {
+    // The controller leaves pods being deleted alone, but while one is there it creates
+    // no new pod (`podsShouldBeOnNode`: a pod exists); the plan shows where that ends.
+    let (leaving, here): (Vec<&DaemonPod>, Vec<&DaemonPod>) =
+        here.iter().partition(|p| p.terminating);
     let running: Vec<&DaemonPod> = here
         .iter()
         .copied()
@@ -597,6 +619,9 @@ fn decide(
         let mut reason = format!("{selection}{}", tolerated_words(verdict));
         if failed > 0 {
             reason.push_str("; replaces a failed pod");
+        }
+        if let Some(pod) = leaving.first() {
+            let _ = write!(reason, "; once the terminating pod {} is gone", pod.name);
         }
         return Some((Action::Create, reason));
     };
@@ -661,9 +686,10 @@ fn plan_prune(live: &LiveDaemonSet, pods: &PodIndex) -> (DaemonSetPlan, Vec<Plac
     let labels = live.daemonset.metadata.labels.clone().unwrap_or_default();
     let key = format!("{}/{}", live.namespace, live.name);
     let placements = pods
-        .of(&live.namespace, &live.name, Some(live))
-        .into_keys()
-        .map(|node| Placement {
+        .claimed(&live.namespace, &live.name, Some(live), &live.daemonset)
+        .into_iter()
+        .filter(|(_, pods)| pods.iter().any(|p| !p.terminating))
+        .map(|(node, _)| Placement {
             daemonset: key.clone(),
             node: node.to_string(),
             action: Action::Delete,

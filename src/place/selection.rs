@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{NodeSelectorRequirement, NodeSelectorTerm, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::validate::primitives;
 
@@ -137,4 +138,31 @@ pub fn field_requirement_holds(r: &NodeSelectorRequirement, node_name: &str) -> 
         "NotIn" => Some(values[0] != node_name),
         _ => None,
     }
+}
+
+/// Whether a label selector (`spec.selector` of a DaemonSet) selects these labels:
+/// matchLabels and matchExpressions ANDed (apimachinery `LabelSelectorAsSelector`). An
+/// empty selector selects nothing, as for a DaemonSet, and an expression with an
+/// operator the API does not know makes the whole selector select nothing.
+pub fn label_selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
+    let match_labels = selector.match_labels.as_ref();
+    let expressions = selector.match_expressions.as_deref().unwrap_or_default();
+    if match_labels.is_none_or(BTreeMap::is_empty) && expressions.is_empty() {
+        return false;
+    }
+    match_labels
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k) == Some(v))
+        && expressions.iter().all(|e| {
+            let values = e.values.as_deref().unwrap_or_default();
+            let label = labels.get(&e.key);
+            match e.operator.as_str() {
+                "In" => label.is_some_and(|l| values.contains(l)),
+                "NotIn" => label.is_none_or(|l| !values.contains(l)),
+                "Exists" => label.is_some(),
+                "DoesNotExist" => label.is_none(),
+                _ => false,
+            }
+        })
 }

@@ -189,10 +189,10 @@ pub fn human(facts: &Facts, colour: bool) -> String {
     }
     for pod in &facts.pods {
         let mut notes = Vec::new();
-        if let Some(generation) = &pod.template_generation {
+        if let Some(generation) = pod.template_generation() {
             notes.push(format!("pod-template-generation {generation}"));
         }
-        if let Some(hash) = &pod.revision_hash {
+        if let Some(hash) = pod.revision_hash() {
             notes.push(format!("controller-revision-hash {hash}"));
         }
         if let Some(phase) = &pod.phase {

@@ -235,17 +235,7 @@ impl Violations {
         if !parsed {
             return;
         }
-        let matches = labels.iter().all(|(k, v)| template.get(k) == Some(v))
-            && expressions.iter().all(|e| {
-                let values = e.values.as_deref().unwrap_or_default();
-                let label = template.get(&e.key);
-                match e.operator.as_str() {
-                    "In" => label.is_some_and(|l| values.contains(l)),
-                    "NotIn" => label.is_none_or(|l| !values.contains(l)),
-                    "Exists" => label.is_some(),
-                    _ => label.is_none(),
-                }
-            });
+        let matches = crate::place::selection::label_selector_matches(selector, template);
         if !matches {
             self.push(
                 Code::selector_mismatch,
