@@ -183,6 +183,7 @@ impl Loader {
             let result = ObjectSeed {
                 reading: &mut reading,
                 default_kind: None,
+                deferred: None,
             }
             .deserialize(&mut deserializer)
             .and_then(|()| deserializer.end());
@@ -201,6 +202,7 @@ impl Loader {
                 let result = ObjectSeed {
                     reading: &mut reading,
                     default_kind: None,
+                    deferred: None,
                 }
                 .deserialize(document);
                 if let Err(e) = result {
@@ -293,13 +295,16 @@ fn not_state(name: &str, text: &str, message: &str, line: usize, column: usize) 
 }
 
 /// Reads one object (or list of objects) into the loader.
-struct ObjectSeed<'r, 'l, 's, 'k> {
+struct ObjectSeed<'r, 'l, 's, 'k, 'd> {
     reading: &'r mut Reading<'l, 's>,
     /// The kind of a typed list's items, which the API server leaves out of each item.
     default_kind: Option<&'k str>,
+    /// Where an item goes that names no kind before its other fields while its list's
+    /// kind is not known yet (see `read_late_kind`): kept, with its index, until it is.
+    deferred: Option<&'d mut Vec<(usize, Value)>>,
 }
 
-impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_, '_, '_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -307,7 +312,7 @@ impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_, '_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_, '_> {
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -337,9 +342,18 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_, '_> {
             first: first_other,
             map,
         };
-        let result = match kind.as_deref() {
-            Some(kind) => read_kind(self.reading, kind, api_version, rest),
-            None => read_late_kind(self.reading, api_version, rest),
+        let result = match (kind.as_deref(), self.deferred) {
+            (Some(kind), _) => read_kind(self.reading, kind, api_version, rest),
+            (None, Some(deferred)) => {
+                let mut item = Value::deserialize(MapAccessDeserializer::new(rest))?;
+                if let (Some(api_version), Some(fields)) = (api_version, item.as_object_mut()) {
+                    fields.insert("apiVersion".into(), Value::String(api_version));
+                }
+                let index = self.reading.trail.last().copied().unwrap_or_default();
+                deferred.push((index, item));
+                Ok(())
+            }
+            (None, None) => read_late_kind(self.reading, api_version, rest),
         };
         if result.is_err() && self.reading.failed_kind.is_none() {
             self.reading.failed_kind = kind;
@@ -404,6 +418,7 @@ fn read_kind<'de, A: MapAccess<'de>>(
                     rest.next_value_seed(ItemsSeed {
                         reading: &mut *reading,
                         default_kind: item_kind,
+                        deferred: None,
                     })?;
                 } else {
                     rest.next_value::<IgnoredAny>()?;
@@ -417,40 +432,79 @@ fn read_kind<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// Reads an object that did not name its kind before its other fields: buffered whole,
-/// then read again with the kind it names (or as a list when it has `items`).
+/// Reads an object that did not name its kind before its other fields. kubectl prints a
+/// List that way (`apiVersion`, `items`, `kind`, `metadata`: keys in order), so `items`
+/// stream as they come: an item that names its kind is read at once, one that does not
+/// waits for the list's kind. Any other field is kept until the kind is known, then the
+/// object is read again with it; without `kind` or `items`, it is not an object kubectl
+/// prints and is skipped like unknown kinds.
 fn read_late_kind<'de, A: MapAccess<'de>>(
     reading: &mut Reading,
     api_version: Option<String>,
-    rest: A,
+    mut rest: A,
 ) -> Result<(), A::Error> {
-    let Value::Object(mut fields) = Value::deserialize(MapAccessDeserializer::new(rest))? else {
-        return Err(de::Error::custom("expected a mapping"));
+    let mut fields = Map::new();
+    let mut deferred = Vec::new();
+    let mut list = false;
+    while let Some(key) = rest.next_key::<String>()? {
+        if key == "items" {
+            list = true;
+            rest.next_value_seed(ItemsSeed {
+                reading: &mut *reading,
+                default_kind: None,
+                deferred: Some(&mut deferred),
+            })?;
+        } else {
+            let value: Value = rest.next_value()?;
+            fields.insert(key, value);
+        }
+    }
+    let kind = match fields.remove("kind") {
+        Some(Value::String(kind)) => Some(kind),
+        _ => None,
     };
-    let kind = match fields.get("kind").and_then(Value::as_str) {
-        Some(kind) => kind.to_string(),
-        None if fields.contains_key("items") => "List".to_string(),
-        None => return Ok(()), // not an object kubectl prints: skipped like unknown kinds
+    let wrap = |e: serde_json::Error| de::Error::custom(e.to_string());
+    if list {
+        let item_kind = kind
+            .as_deref()
+            .and_then(|k| k.strip_suffix("List"))
+            .filter(|k| !k.is_empty());
+        for (index, item) in deferred {
+            // Left on the trail when reading fails: the diagnostic names the item.
+            reading.trail.push(index);
+            let seed = ObjectSeed {
+                reading: &mut *reading,
+                default_kind: item_kind,
+                deferred: None,
+            };
+            seed.deserialize(item).map_err(wrap)?;
+            reading.trail.pop();
+        }
+        return Ok(());
+    }
+    let Some(kind) = kind else {
+        return Ok(());
     };
-    fields.remove("kind");
     if let Some(api_version) = api_version {
         fields.insert("apiVersion".into(), Value::String(api_version));
     }
     let seed = ObjectSeed {
         reading,
         default_kind: Some(&kind),
+        deferred: None,
     };
-    seed.deserialize(Value::Object(fields))
-        .map_err(|e| de::Error::custom(e.to_string()))
+    seed.deserialize(Value::Object(fields)).map_err(wrap)
 }
 
 /// The `items` of a list, each an object read into the loader.
-struct ItemsSeed<'r, 'l, 's, 'k> {
+struct ItemsSeed<'r, 'l, 's, 'k, 'd> {
     reading: &'r mut Reading<'l, 's>,
     default_kind: Option<&'k str>,
+    /// See `ObjectSeed::deferred`.
+    deferred: Option<&'d mut Vec<(usize, Value)>>,
 }
 
-impl<'de> DeserializeSeed<'de> for ItemsSeed<'_, '_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_, '_, '_, '_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -458,7 +512,7 @@ impl<'de> DeserializeSeed<'de> for ItemsSeed<'_, '_, '_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for ItemsSeed<'_, '_, '_, '_> {
+impl<'de> Visitor<'de> for ItemsSeed<'_, '_, '_, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -469,13 +523,14 @@ impl<'de> Visitor<'de> for ItemsSeed<'_, '_, '_, '_> {
         Ok(()) // `items: null`, as an empty list prints
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0;
         loop {
             self.reading.trail.push(index);
             let seed = ObjectSeed {
                 reading: &mut *self.reading,
                 default_kind: self.default_kind,
+                deferred: self.deferred.as_deref_mut(),
             };
             if seq.next_element_seed(seed)?.is_none() {
                 self.reading.trail.pop();

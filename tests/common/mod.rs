@@ -1,4 +1,6 @@
 //! Helpers shared by the integration tests.
+// Each test binary compiles this module and uses part of it.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::Path;
@@ -40,7 +42,6 @@ pub fn everynode_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> (i32, St
 
 /// Parses a plan printed by `--format json` and checks it against the committed
 /// schemas/plan.schema.json, so every test that produces a plan also tests the contract.
-#[allow(dead_code)] // not every test binary that shares this module reads plans
 pub fn validated_plan(stdout: &str) -> serde_json::Value {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     let validator = VALIDATOR.get_or_init(|| {
