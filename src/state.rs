@@ -159,7 +159,9 @@ pub struct ControllerRevision {
 pub struct Loader {
     nodes: HashMap<String, Node>,
     daemonsets: HashMap<(String, String), LiveDaemonSet>,
-    pods: HashMap<(String, String), DaemonPod>,
+    /// In the order read; `finish` keeps the last of each namespace and name. A list, not
+    /// a map keyed by copies of both: pods are most of a recording.
+    pods: Vec<DaemonPod>,
     revisions: HashMap<(String, String), ControllerRevision>,
 }
 
@@ -220,8 +222,14 @@ impl Loader {
         nodes.sort_by(|a, b| a.name.cmp(&b.name));
         let mut daemonsets: Vec<LiveDaemonSet> = self.daemonsets.into_values().collect();
         daemonsets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-        let mut pods: Vec<DaemonPod> = self.pods.into_values().collect();
+        let mut pods = self.pods;
+        // Latest first, a stable sort, then dedup (which keeps the first of equals): the
+        // last source to give a pod wins, as for every other kind.
+        pods.reverse();
         pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        pods.dedup_by(|later, first| {
+            (&later.namespace, &later.name) == (&first.namespace, &first.name)
+        });
         let mut revisions: Vec<ControllerRevision> = self.revisions.into_values().collect();
         revisions.sort_by(|a, b| {
             (&a.namespace, &a.owner.name, a.revision).cmp(&(
@@ -378,8 +386,7 @@ fn read_kind<'de, A: MapAccess<'de>>(
             if let Some(pod) =
                 PodWire::deserialize(MapAccessDeserializer::new(rest))?.into_daemon_pod()
             {
-                let key = (pod.namespace.clone(), pod.name.clone());
-                reading.loader.pods.insert(key, pod);
+                reading.loader.pods.push(pod);
             }
         }
         "ControllerRevision" => {
@@ -819,5 +826,67 @@ impl RevisionWire {
             revision: self.revision,
             hash: self.metadata.labels.revision_hash,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(phase: &str) -> String {
+        format!(
+            r#"{{"kind": "Pod", "apiVersion": "v1", "metadata": {{"name": "agent-x", "namespace": "ops",
+               "labels": {{"app": "agent"}},
+               "ownerReferences": [{{"kind": "DaemonSet", "name": "agent", "uid": "u1", "controller": true}}]}},
+               "spec": {{"nodeName": "n1"}}, "status": {{"phase": "{phase}"}}}}"#
+        )
+    }
+
+    #[test]
+    fn a_later_source_replaces_an_object_of_the_same_name() {
+        let mut loader = Loader::default();
+        loader.add("a.json", pod("Pending").as_bytes()).unwrap();
+        loader.add("b.json", pod("Running").as_bytes()).unwrap();
+        loader.add("c.json", pod("Failed").as_bytes()).unwrap();
+        let cluster = loader.finish();
+        assert_eq!(cluster.pods.len(), 1);
+        assert_eq!(cluster.pods[0].phase.as_deref(), Some("Failed"));
+        assert_eq!(cluster.pods[0].labels["app"], "agent");
+    }
+
+    #[test]
+    fn list_items_before_the_kind_are_read_with_the_list_kind() {
+        // As a typed list prints with sorted keys: items first, kind later, items kindless.
+        let text = r#"{"apiVersion": "v1", "items": [
+            {"metadata": {"name": "n2", "labels": {"pool": "gpu"}}},
+            {"kind": "Node", "metadata": {"name": "n1"}}
+        ], "kind": "NodeList", "metadata": {}}"#;
+        let mut loader = Loader::default();
+        loader.add("nodes.json", text.as_bytes()).unwrap();
+        let cluster = loader.finish();
+        let names: Vec<&str> = cluster.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["n1", "n2"]);
+        assert_eq!(cluster.node("n2").unwrap().labels["pool"], "gpu");
+    }
+
+    #[test]
+    fn an_object_naming_its_kind_last_is_read_and_an_item_error_names_the_item() {
+        let mut loader = Loader::default();
+        loader
+            .add("node.yaml", b"metadata:\n  name: n1\nkind: Node\n")
+            .unwrap();
+        assert_eq!(loader.finish().nodes.len(), 1);
+        let text =
+            r#"{"apiVersion": "v1", "items": [{"kind": "Node", "metadata": {}}], "kind": "List"}"#;
+        let problem = Loader::default()
+            .add("bad.json", text.as_bytes())
+            .unwrap_err();
+        assert!(
+            problem
+                .message
+                .contains("the Node at items[0]: missing field `name`"),
+            "{}",
+            problem.message
+        );
     }
 }
