@@ -378,6 +378,7 @@ fn node(i: usize, pool: &Pool) -> (Value, Node) {
         taints,
         unschedulable: cordoned,
         ready: Some(!not_ready),
+        allocatable: Default::default(),
     };
     (object, node)
 }

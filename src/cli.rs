@@ -39,12 +39,17 @@ pub struct Cli {
 enum Command {
     /// Compile descriptions into DaemonSets: print them, or write them to a directory.
     Render(RenderArgs),
+    /// Check descriptions and DaemonSet manifests: the API server's rules, a strict
+    /// schema, requests and image tags, overlaps between DaemonSets, and with --state the
+    /// nodes.
+    Lint(LintArgs),
     /// Show which node gains, keeps, updates or loses which daemon pod, against a
     /// recorded cluster.
     Plan(PlanArgs),
     /// Explain why a DaemonSet's pod does or does not belong on a node.
     Explain(ExplainArgs),
-    /// Print the JSON Schema of the YAML form of a description, or of the plan document.
+    /// Print the JSON Schema of the YAML form of a description, of the plan document, or
+    /// of lint's JSON report.
     Schema(SchemaArgs),
 }
 
@@ -55,6 +60,35 @@ pub struct StateArgs {
     /// directories of them, or - for standard input. Several sources merge.
     #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
     pub state: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct LintArgs {
+    /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
+    /// hidden and target/ skipped).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Exit 1 on warnings too, not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// A recorded cluster (as for plan): adds the rules that need nodes.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub state: Vec<PathBuf>,
+    /// The configuration file that allows rules repository-wide [default: .everynode.yaml
+    /// when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LintFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
 }
 
 #[derive(clap::Args)]
@@ -95,7 +129,7 @@ pub struct ExplainArgs {
 
 #[derive(clap::Args)]
 pub struct SchemaArgs {
-    /// Which schema: the description's YAML form, or the plan document.
+    /// Which schema: the description's YAML form, the plan document, or lint's report.
     #[arg(value_enum, default_value_t = SchemaKind::Daemon)]
     pub kind: SchemaKind,
 }
@@ -104,6 +138,7 @@ pub struct SchemaArgs {
 pub enum SchemaKind {
     Daemon,
     Plan,
+    Lint,
 }
 
 #[derive(clap::Args)]
@@ -147,6 +182,7 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Render(args) => cmd::render::run(&args),
+        Command::Lint(args) => cmd::lint::run(&args),
         Command::Plan(args) => cmd::plan::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
@@ -181,7 +217,7 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     let _ = stderr.lock().write_all(text.as_bytes());
 }
 
-fn terminal_width() -> usize {
+pub fn terminal_width() -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())

@@ -69,7 +69,7 @@ codes! {
     missing_value: Error, "a required argument or field is missing";
     unexpected_argument: Error, "more arguments than the node takes";
     duplicate_setting: Error, "a setting given twice where only one is allowed";
-    schema_violation: Error, "a YAML description does not follow the published schema";
+    schema_violation: Error, "a YAML description or a DaemonSet manifest does not follow its JSON Schema";
     invalid_patch: Error, "a patch is not a YAML mapping or breaks the DaemonSet";
     // everynode's own rules.
     duplicate_daemon: Error, "two daemons with the same namespace and name";
@@ -105,6 +105,16 @@ codes! {
     unknown_daemonset: Error, "explain names a DaemonSet that is neither rendered nor in the state";
     unknown_node_name: Error, "explain names a node that is not in the state";
     removed_api_version: Warning, "a DaemonSet manifest uses an API version that Kubernetes removed";
+    // lint: quality and the rules across objects.
+    missing_requests: Warning, "a container requests no cpu or no memory";
+    image_latest: Warning, "an image has no tag, or the tag latest";
+    selector_overlap: Error, "two DaemonSets in a namespace can select the same pods";
+    daemon_overlap: Error, "two DaemonSets of one daemon can both run on one node";
+    host_port_collision: Error, "two DaemonSets that can share a node take the same host port";
+    unreachable_nodes: Warning, "nodes a DaemonSet selects carry a taint it does not tolerate";
+    two_copies: Error, "a node of the state would run two pods of one daemon";
+    requests_exceed_allocatable: Error, "the daemon pods of a node request more than it can allocate";
+    invalid_config: Error, "the lint configuration file is malformed";
 }
 
 impl fmt::Display for Code {

@@ -9,6 +9,7 @@ pub mod classes;
 pub mod compare;
 pub mod diagnostic;
 pub mod expand;
+pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod place;

@@ -14,6 +14,12 @@ pub fn plan_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(crate::compare::Plan)).unwrap_or(Value::Null)
 }
 
+/// The JSON Schema of the report `lint --format json` prints.
+pub fn lint_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(crate::report::lint::LintReport))
+        .unwrap_or(Value::Null)
+}
+
 /// A schema as committed under `schemas/`: pretty JSON with a final newline.
 pub fn to_text(schema: &Value) -> String {
     let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();

@@ -22,6 +22,16 @@ impl SourceFile {
         })
     }
 
+    /// The first line of a span: where a finding about a whole block points.
+    pub fn first_line(&self, span: Span) -> Span {
+        let start = span.offset().min(self.text.len());
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i)
+            .min(start + span.len().max(1));
+        (start, end - start).into()
+    }
+
     /// The path as printed: forward slashes on every platform, so output is the same
     /// on every machine.
     pub fn name(&self) -> String {

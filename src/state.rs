@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceFile;
+use crate::validate::primitives::Quantity;
 
 /// The label a daemon pod carries with its DaemonSet's template generation.
 pub const POD_TEMPLATE_GENERATION: &str = "pod-template-generation";
@@ -64,6 +65,8 @@ pub struct Node {
     /// The `Ready` condition: `Some(true)` ready, `Some(false)` not ready or unknown,
     /// `None` when the recording has no conditions.
     pub ready: Option<bool>,
+    /// `status.allocatable`: cpu and memory, parsed (what lint sums requests against).
+    pub allocatable: BTreeMap<String, Quantity>,
 }
 
 /// A node taint.
@@ -654,6 +657,8 @@ struct NodeSpecWire {
 struct NodeStatusWire {
     #[serde(default)]
     conditions: Vec<ConditionWire>,
+    #[serde(default)]
+    allocatable: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -677,6 +682,13 @@ impl NodeWire {
             taints: self.spec.taints,
             unschedulable: self.spec.unschedulable,
             ready,
+            allocatable: self
+                .status
+                .allocatable
+                .into_iter()
+                .filter(|(resource, _)| resource == "cpu" || resource == "memory")
+                .filter_map(|(resource, q)| Some((resource, Quantity::parse(&q).ok()?)))
+                .collect(),
         }
     }
 }

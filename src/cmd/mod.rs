@@ -1,6 +1,7 @@
 //! One module per command: glue between the library's stages and the command line.
 
 pub mod explain;
+pub mod lint;
 pub mod plan;
 pub mod render;
 pub mod schema;

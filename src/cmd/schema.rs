@@ -1,4 +1,5 @@
-//! `everynode schema`: the JSON Schema of a description's YAML form, or of the plan.
+//! `everynode schema`: the JSON Schema of a description's YAML form, of the plan, or of
+//! lint's report.
 
 use everynode::schema;
 
@@ -8,6 +9,7 @@ pub fn run(args: &SchemaArgs) -> u8 {
     let value = match args.kind {
         SchemaKind::Daemon => schema::daemon_schema(),
         SchemaKind::Plan => schema::plan_schema(),
+        SchemaKind::Lint => schema::lint_schema(),
     };
     print_stdout(&schema::to_text(&value));
     EXIT_OK

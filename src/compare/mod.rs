@@ -12,6 +12,7 @@ pub mod normalize;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use schemars::JsonSchema;
@@ -25,6 +26,7 @@ use crate::parse::ParsedManifest;
 use crate::parse::yaml::DAEMONSET_API_VERSIONS;
 use crate::place::selection::label_selector_matches;
 use crate::place::{DaemonPodTemplate, Origin, Verdict};
+use crate::source::{SourceFile, Span, SpanMap};
 use crate::state::{Cluster, DaemonPod, LiveDaemonSet, Node, TEMPLATE_GENERATION};
 use crate::validate::daemonset;
 
@@ -41,9 +43,27 @@ pub struct Desired {
     pub class: Option<String>,
     /// `file:line:column` of the description, class or manifest.
     pub source: String,
+    /// The file of the description or manifest.
+    pub file: Arc<SourceFile>,
+    /// The daemon's or class's declaration, or the manifest's first line.
+    pub span: Span,
+    /// A manifest's positions of its fields; `None` for a rendered DaemonSet, whose
+    /// fields come from the description as a whole.
+    pub fields: Option<SpanMap>,
     /// The object as rendered or written.
     pub object: Value,
     pub daemonset: DaemonSet,
+}
+
+impl Desired {
+    /// Where a problem with the field at a JSON pointer is shown: the manifest's span of
+    /// the field (or its nearest ancestor), else the declaration.
+    pub fn span_of(&self, pointer: &str) -> Span {
+        self.fields
+            .as_ref()
+            .and_then(|f| f.get(pointer))
+            .unwrap_or(self.span)
+    }
 }
 
 /// Everything that should exist: the rendered DaemonSets and the plain manifests, by
@@ -61,6 +81,9 @@ pub fn desired(compiled: &Compiled) -> (Vec<Desired>, Vec<Diagnostic>) {
                 daemon: Some(rendered.daemon.clone()),
                 class: rendered.class.clone(),
                 source: rendered.source(),
+                file: rendered.file.clone(),
+                span: rendered.file.first_line(rendered.span),
+                fields: None,
                 object: rendered.object.clone(),
                 daemonset,
             });
@@ -163,6 +186,9 @@ fn manifest_daemonset(
             daemon: None,
             class: None,
             source: file.location(at("")),
+            file: file.clone(),
+            span: at(""),
+            fields: Some(manifest.spans.clone()),
             object: manifest.object.clone(),
             daemonset,
         },

@@ -2,6 +2,7 @@
 
 pub mod diagnostics;
 pub mod explain;
+pub mod lint;
 pub mod manifests;
 pub mod plan;
 

@@ -874,6 +874,30 @@ impl Quantity {
     }
 
     /// Compares magnitudes of two non-zero values.
+    /// The sum (upstream's `Add`): exact while the significand fits in an i128, which any
+    /// sum of requests does; beyond that it saturates. The format is the first's when
+    /// both share it, else DecimalSI.
+    pub fn add(&self, other: &Quantity) -> Quantity {
+        let exp = self.exp.min(other.exp);
+        let scaled = |q: &Quantity| -> Option<i128> {
+            10i128
+                .checked_pow(u32::try_from(q.exp - exp).ok()?)?
+                .checked_mul(q.coef)
+        };
+        let sum = match (scaled(self), scaled(other)) {
+            (Some(a), Some(b)) => a.checked_add(b),
+            _ => None,
+        }
+        .unwrap_or(i128::MAX);
+        let (coef, exp) = normalized(sum, exp);
+        let format = if self.format == other.format {
+            self.format
+        } else {
+            QuantityFormat::DecimalSI
+        };
+        Quantity { coef, exp, format }
+    }
+
     fn cmp_magnitude(&self, other: &Quantity) -> Ordering {
         let a = self.coef.unsigned_abs().to_string();
         let b = other.coef.unsigned_abs().to_string();

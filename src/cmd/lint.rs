@@ -1,0 +1,102 @@
+//! `everynode lint`: the CI step and the pre-commit hook. Findings go to standard output
+//! in the chosen format (human findings to standard error, like a compiler's); the exit
+//! code says whether any error (or, with --deny-warnings, any warning) remains.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use everynode::diagnostic::{Code, Diagnostic, Severity};
+use everynode::lint::{self, Config, Linted};
+use everynode::report;
+use everynode::source::SourceFile;
+
+use crate::cli::{
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, LintArgs, LintFormat, colour, print_diagnostics,
+    print_stdout, read_inputs, read_state, terminal_width,
+};
+
+/// Problems that mean the job could not be done (exit 2): input that cannot be read or
+/// parsed, rather than input that breaks a rule.
+const UNREADABLE: &[Code] = &[
+    Code::io_error,
+    Code::not_text,
+    Code::file_too_large,
+    Code::kdl_syntax,
+    Code::yaml_syntax,
+    Code::nesting_too_deep,
+];
+
+pub fn run(args: &LintArgs) -> u8 {
+    let config = match config(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(problems) => {
+            print_diagnostics(&problems);
+            return EXIT_ERROR;
+        }
+    };
+    let cluster = if args.state.is_empty() {
+        None
+    } else {
+        match read_state(&args.state) {
+            Ok(cluster) => Some(cluster),
+            Err(problem) => {
+                print_diagnostics(&[problem]);
+                return EXIT_ERROR;
+            }
+        }
+    };
+    let (files, read_problems) = read_inputs(&args.paths);
+    let mut linted = lint::lint(&files, cluster.as_ref(), &config);
+    if !read_problems.is_empty() {
+        let mut all = read_problems;
+        all.append(&mut linted.findings);
+        linted.findings = everynode::diagnostic::sorted(all);
+    }
+    print(&linted, args.format);
+    if linted.findings.iter().any(|d| UNREADABLE.contains(&d.code)) {
+        EXIT_ERROR
+    } else if linted.findings.iter().any(|d| {
+        d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
+    }) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn print(linted: &Linted, format: LintFormat) {
+    match format {
+        LintFormat::Json => print_stdout(&report::lint::json(linted)),
+        LintFormat::Sarif => print_stdout(&report::lint::sarif(linted)),
+        LintFormat::Github => print_stdout(&report::lint::github(linted)),
+        LintFormat::Human => {
+            let stderr = std::io::stderr();
+            let width = if stderr.is_terminal() {
+                terminal_width()
+            } else {
+                100
+            };
+            let text = report::lint::human(linted, colour(&stderr), width);
+            let _ = std::io::Write::write_all(&mut stderr.lock(), text.as_bytes());
+        }
+    }
+}
+
+/// The configuration: the file named, else `.everynode.yaml` in the current directory
+/// when there is one, else none.
+fn config(named: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
+    let path = match named {
+        Some(path) => path,
+        None if Path::new(lint::suppress::CONFIG_FILE).is_file() => {
+            Path::new(lint::suppress::CONFIG_FILE)
+        }
+        None => return Ok(Config::default()),
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::new(
+            Code::io_error,
+            format!("cannot read {}: {e}", path.display()),
+        )]
+    })?;
+    Config::parse(&SourceFile::new(path, text))
+}

@@ -1,0 +1,510 @@
+//! `lint`: every finding about a repository of descriptions and plain DaemonSet
+//! manifests. It gathers what compiling finds (descriptions), checks manifests as the API
+//! server and a strict schema would, adds quality rules (requests, image tags), the rules
+//! only a view of several objects can have (selector, daemon and host-port overlaps), and,
+//! given a recorded cluster, the rules that need nodes. Then it sets aside what inline
+//! comments and the configuration file silence.
+
+pub mod overlap;
+pub mod suppress;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::PodSpec;
+use serde_json::Value;
+
+use crate::compare::{self, Action, Desired};
+use crate::diagnostic::{self, Code, Diagnostic, Severity};
+use crate::place::DaemonPodTemplate;
+use crate::place::selection::label_selector_matches;
+use crate::source::{SourceFile, pointer};
+use crate::state::Cluster;
+pub use suppress::Config;
+
+/// A finding set aside, and what silenced it.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub finding: Diagnostic,
+    /// `comment`, or the configuration file (with the reason it gives).
+    pub by: String,
+}
+
+/// What lint found.
+#[derive(Debug, Default)]
+pub struct Linted {
+    /// Sorted by file, position and rule.
+    pub findings: Vec<Diagnostic>,
+    pub suppressed: Vec<Suppressed>,
+    /// How many files were read.
+    pub files: usize,
+}
+
+/// How many nodes a finding names before it says "and N more".
+const NODES_NAMED: usize = 3;
+
+/// Lints the files; `cluster` adds the rules that need nodes.
+pub fn lint(files: &[Arc<SourceFile>], cluster: Option<&Cluster>, config: &Config) -> Linted {
+    let compiled = crate::compile(files);
+    let mut findings = compiled.diagnostics.clone();
+    let schema_failures = manifest_schema(&compiled.parsed.manifests, &mut findings);
+    let (desired, problems) = compare::desired(&compiled);
+    for mut problem in problems {
+        match problem.code {
+            // Plan reads a removed version as what it converts to; no cluster serving a
+            // supported Kubernetes version accepts it, so for lint it is an error.
+            Code::removed_api_version => {
+                problem.severity = Severity::Error;
+                problem.help = Some(
+                    "change apiVersion to apps/v1 (and give the DaemonSet a spec.selector)"
+                        .to_string(),
+                );
+            }
+            // A manifest the strict schema already refused would say the same again.
+            Code::invalid_field
+                if problem.message.starts_with("not a valid DaemonSet")
+                    && problem
+                        .file
+                        .as_ref()
+                        .is_some_and(|f| schema_failures.contains(&f.name())) =>
+            {
+                continue;
+            }
+            _ => {}
+        }
+        findings.push(problem);
+    }
+    for d in &desired {
+        images_and_requests(d, &mut findings);
+    }
+    overlaps(&desired, &mut findings);
+    if let Some(cluster) = cluster {
+        on_nodes(&desired, cluster, &mut findings);
+    }
+    let mut linted = Linted {
+        files: files.len(),
+        ..Linted::default()
+    };
+    for finding in diagnostic::sorted(findings) {
+        match config.silences(&finding) {
+            Some(by) => linted.suppressed.push(Suppressed { finding, by }),
+            None => linted.findings.push(finding),
+        }
+    }
+    linted
+}
+
+/// Checks every plain manifest against the DaemonSet JSON Schema with unknown fields
+/// refused (as `kubeconform --strict` does), in the apps/v1 shape everything converts to.
+/// An extensions/v1beta1 manifest without a selector fails here too: apps/v1 requires one.
+/// Returns the files that failed.
+fn manifest_schema(
+    manifests: &[crate::parse::ParsedManifest],
+    findings: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let mut failed = Vec::new();
+    if manifests.is_empty() {
+        return failed;
+    }
+    let schema = crate::schema::daemonset_schema_strict();
+    let Ok(validator) = jsonschema::validator_for(&schema) else {
+        return failed;
+    };
+    for manifest in manifests {
+        let mut object = manifest.object.clone();
+        object["apiVersion"] = Value::String("apps/v1".into());
+        drop_nulls(&mut object);
+        let mut any = false;
+        for error in validator.iter_errors(&object) {
+            any = true;
+            let at = error.instance_path().as_str().to_string();
+            let span = manifest.spans.get(&at).unwrap_or_else(|| (0, 0).into());
+            let shown = if at.is_empty() { "the DaemonSet" } else { &at };
+            findings.push(
+                Diagnostic::new(Code::schema_violation, format!("{shown}: {error}"))
+                    .at(&manifest.file, span, "not in the DaemonSet schema")
+                    .with_help("check the field's name and type: `kubectl explain daemonset.spec` lists them"),
+            );
+        }
+        if any {
+            failed.push(manifest.file.name());
+        }
+    }
+    failed
+}
+
+/// Removes fields whose value is null: the API server's decoder reads them as unset
+/// (`securityContext:` with nothing after it is common and valid), where the schema
+/// would see a value of the wrong type.
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+/// Every container (init containers too) requests cpu and memory, and names an image by
+/// a tag other than `latest`, or by digest.
+fn images_and_requests(d: &Desired, findings: &mut Vec<Diagnostic>) {
+    let Some(spec) = d
+        .daemonset
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+    else {
+        return;
+    };
+    let lists = [
+        ("containers", &spec.containers[..]),
+        (
+            "initContainers",
+            spec.init_containers.as_deref().unwrap_or_default(),
+        ),
+    ];
+    for (list, containers) in lists {
+        for (i, container) in containers.iter().enumerate() {
+            let at = pointer(&pointer("/spec/template/spec", list), i);
+            let requests = container
+                .resources
+                .as_ref()
+                .and_then(|r| r.requests.as_ref());
+            let missing: Vec<&str> = ["cpu", "memory"]
+                .into_iter()
+                .filter(|r| requests.is_none_or(|q| !q.contains_key(*r)))
+                .collect();
+            if !missing.is_empty() {
+                findings.push(
+                    Diagnostic::new(
+                        Code::missing_requests,
+                        format!(
+                            "{}: container {} requests no {}",
+                            key(d),
+                            container.name,
+                            missing.join(" and no ")
+                        ),
+                    )
+                    .at(&d.file, d.span_of(&format!("{at}/resources")), "no requests")
+                    .with_help("a daemon pod without requests is scheduled as if free and is evicted first under pressure: set resources.requests.cpu and .memory"),
+                );
+            }
+            if let Some(image) = &container.image
+                && let Some(why) = loose_image(image)
+            {
+                findings.push(
+                    Diagnostic::new(
+                        Code::image_latest,
+                        format!("{}: container {} image {image} {why}", key(d), container.name),
+                    )
+                    .at(&d.file, d.span_of(&format!("{at}/image")), "no fixed version")
+                    .with_help("pin a version tag (or a digest), so every node runs the same build and a rollout is a change you can see"),
+                );
+            }
+        }
+    }
+}
+
+/// Why an image reference names no fixed version, if it does not.
+fn loose_image(image: &str) -> Option<&'static str> {
+    if image.contains('@') {
+        return None; // a digest
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.split_once(':') {
+        None => Some("has no tag, which means latest"),
+        Some((_, "latest")) => Some("is tagged latest"),
+        Some(_) => None,
+    }
+}
+
+fn key(d: &Desired) -> String {
+    format!("{}/{}", d.namespace, d.name)
+}
+
+/// The daemon a DaemonSet runs: `app.kubernetes.io/name` on the DaemonSet or its pods.
+fn daemon_name(d: &Desired) -> Option<&str> {
+    const NAME: &str = "app.kubernetes.io/name";
+    let own = d
+        .daemonset
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(NAME));
+    let pods = d
+        .daemonset
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.metadata.as_ref())
+        .and_then(|m| m.labels.as_ref())
+        .and_then(|l| l.get(NAME));
+    own.or(pods).map(String::as_str)
+}
+
+/// Whether `a`'s selector selects the pods `b` creates (its template's labels).
+fn selects_pods_of(a: &Desired, b: &Desired) -> bool {
+    let selector = a.daemonset.spec.as_ref().map(|s| &s.selector);
+    let labels = b
+        .daemonset
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.metadata.as_ref())
+        .and_then(|m| m.labels.as_ref());
+    match (selector, labels) {
+        (Some(selector), Some(labels)) => label_selector_matches(selector, labels),
+        _ => false,
+    }
+}
+
+fn pod_spec(d: &Desired) -> Option<&PodSpec> {
+    d.daemonset.spec.as_ref()?.template.spec.as_ref()
+}
+
+/// Host ports a pod takes on its node: (port, protocol). With hostNetwork every container
+/// port is a host port.
+fn host_ports(spec: &PodSpec) -> Vec<(i32, String)> {
+    let host_network = spec.host_network == Some(true);
+    let mut ports: Vec<(i32, String)> = spec
+        .containers
+        .iter()
+        .flat_map(|c| c.ports.iter().flatten())
+        .filter_map(|p| {
+            let port = p
+                .host_port
+                .filter(|&h| h > 0)
+                .or(host_network.then_some(p.container_port))?;
+            Some((port, p.protocol.clone().unwrap_or_else(|| "TCP".into())))
+        })
+        .collect();
+    ports.sort();
+    ports.dedup();
+    ports
+}
+
+/// The rules across objects, for each pair of DaemonSets.
+fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
+    let selections: Vec<Vec<crate::classes::Term>> = desired
+        .iter()
+        .map(|d| pod_spec(d).map(overlap::node_selection).unwrap_or_default())
+        .collect();
+    for (j, b) in desired.iter().enumerate() {
+        for (i, a) in desired[..j].iter().enumerate() {
+            let same_name = (&a.namespace, &a.name) == (&b.namespace, &b.name);
+            if same_name {
+                continue; // duplicate_daemonset says it
+            }
+            // Two controllers fight when one's selector selects the other's pods.
+            if a.namespace == b.namespace && (selects_pods_of(a, b) || selects_pods_of(b, a)) {
+                findings.push(
+                    Diagnostic::new(
+                        Code::selector_overlap,
+                        format!(
+                            "{} and {} ({}) select each other's pods",
+                            key(b),
+                            key(a),
+                            a.source
+                        ),
+                    )
+                    .at(&b.file, b.span_of("/spec/selector"), "selects another DaemonSet's pods")
+                    .with_help("two controllers that select one pod fight over it: give each DaemonSet's pods a label the other's selector excludes"),
+                );
+            }
+            let share_nodes = overlap::overlap(&selections[i], &selections[j]);
+            if !share_nodes {
+                continue;
+            }
+            if let (Some(da), Some(db)) = (daemon_name(a), daemon_name(b))
+                && da == db
+            {
+                findings.push(
+                    Diagnostic::new(
+                        Code::daemon_overlap,
+                        format!(
+                            "{} and {} ({}) both run daemon {da}, and some node matches both",
+                            key(b),
+                            key(a),
+                            a.source
+                        ),
+                    )
+                    .at(&b.file, b.span_of("/spec/template/spec"), "can share a node with another copy")
+                    .with_help("make their node selections disjoint (one class per hardware kind), or the node runs two copies"),
+                );
+            }
+            let (Some(pa), Some(pb)) = (pod_spec(a), pod_spec(b)) else {
+                continue;
+            };
+            let ports_a = host_ports(pa);
+            for (port, protocol) in host_ports(pb) {
+                if ports_a.contains(&(port, protocol.clone())) {
+                    findings.push(
+                        Diagnostic::new(
+                            Code::host_port_collision,
+                            format!(
+                                "{} and {} ({}) both take host port {port}/{protocol}, and some node matches both",
+                                key(b),
+                                key(a),
+                                a.source
+                            ),
+                        )
+                        .at(&b.file, b.span_of("/spec/template/spec/containers"), "host port taken twice")
+                        .with_help("the second pod on such a node cannot start: move one port, or make the node selections disjoint"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The rules that need the nodes: nodes a DaemonSet selects but cannot reach, nodes that
+/// would run two copies of one daemon, nodes whose daemon pods request more than they can
+/// allocate.
+fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnostic>) {
+    let plan = compare::plan(desired, cluster);
+    let mut blocked: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in &plan.placements {
+        if p.action == Action::Blocked {
+            blocked.entry(&p.daemonset).or_default().push(&p.node);
+        }
+    }
+    for d in desired {
+        let k = key(d);
+        if let Some(nodes) = blocked.get(k.as_str()) {
+            let reason = plan
+                .placements
+                .iter()
+                .find(|p| p.daemonset == k && p.action == Action::Blocked)
+                .map(|p| p.reason.clone())
+                .unwrap_or_default();
+            findings.push(
+                Diagnostic::new(
+                    Code::unreachable_nodes,
+                    format!(
+                        "{k} selects {} it cannot run on: {} ({reason})",
+                        crate::report::count(nodes.len(), "node"),
+                        named(nodes)
+                    ),
+                )
+                .at(&d.file, d.span_of("/spec/template/spec"), "taints keep it off")
+                .with_help("tolerate the taint if the daemon belongs there, or exclude those nodes from its node selection"),
+            );
+        }
+    }
+    let templates: Vec<Option<DaemonPodTemplate>> = desired
+        .iter()
+        .map(|d| DaemonPodTemplate::new(&d.daemonset))
+        .collect();
+    let mut copies: BTreeMap<(usize, usize), Vec<&str>> = BTreeMap::new();
+    let mut overcommitted: Vec<(String, &str, Vec<String>)> = Vec::new();
+    for node in &cluster.nodes {
+        let running: Vec<usize> = templates
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.as_ref().is_some_and(|t| t.evaluate(node).should_run))
+            .map(|(i, _)| i)
+            .collect();
+        for (x, &j) in running.iter().enumerate() {
+            for &i in &running[..x] {
+                if daemon_name(&desired[i]).is_some()
+                    && daemon_name(&desired[i]) == daemon_name(&desired[j])
+                {
+                    copies.entry((i, j)).or_default().push(&node.name);
+                }
+            }
+        }
+        for (resource, total) in requested(desired, &running) {
+            let Some(allocatable) = node.allocatable.get(resource) else {
+                continue;
+            };
+            if total > *allocatable {
+                overcommitted.push((
+                    format!("{resource} {total} > {allocatable}"),
+                    &node.name,
+                    running.iter().map(|&i| key(&desired[i])).collect(),
+                ));
+            }
+        }
+    }
+    for ((i, j), nodes) in copies {
+        let (a, b) = (&desired[i], &desired[j]);
+        findings.push(
+            Diagnostic::new(
+                Code::two_copies,
+                format!(
+                    "{} and {} ({}) both run daemon {} on {}: {}",
+                    key(b),
+                    key(a),
+                    a.source,
+                    daemon_name(b).unwrap_or_default(),
+                    crate::report::count(nodes.len(), "node"),
+                    named(&nodes)
+                ),
+            )
+            .at(&b.file, b.span_of("/spec/template/spec"), "a second copy")
+            .with_help("make their node selections disjoint, so every node runs one copy"),
+        );
+    }
+    if !overcommitted.is_empty() {
+        let nodes: Vec<&str> = overcommitted.iter().map(|(_, n, _)| *n).collect();
+        let (what, first, daemonsets) = &overcommitted[0];
+        findings.push(Diagnostic::new(
+            Code::requests_exceed_allocatable,
+            format!(
+                "the daemon pods of {} request more than the node can allocate: {} (on {first}: {what}, from {})",
+                crate::report::count(nodes.len(), "node"),
+                named(&nodes),
+                daemonsets.join(", ")
+            ),
+        )
+        .with_help("daemon pods that do not fit stay Pending: lower the requests, or give those nodes a class with smaller ones"));
+    }
+}
+
+/// The summed cpu and memory requests of the containers of these DaemonSets' pods.
+fn requested(
+    desired: &[Desired],
+    running: &[usize],
+) -> Vec<(&'static str, crate::validate::primitives::Quantity)> {
+    use crate::validate::primitives::Quantity;
+    ["cpu", "memory"]
+        .into_iter()
+        .filter_map(|resource| {
+            let mut total: Option<Quantity> = None;
+            for &i in running {
+                let Some(spec) = pod_spec(&desired[i]) else {
+                    continue;
+                };
+                for c in &spec.containers {
+                    let request = c
+                        .resources
+                        .as_ref()
+                        .and_then(|r| r.requests.as_ref())
+                        .and_then(|r| r.get(resource))
+                        .and_then(|q| Quantity::parse(&q.0).ok());
+                    if let Some(q) = request {
+                        total = Some(match total {
+                            Some(t) => t.add(&q),
+                            None => q,
+                        });
+                    }
+                }
+            }
+            Some((resource, total?))
+        })
+        .collect()
+}
+
+/// `a, b, c and 4 more`.
+fn named(nodes: &[&str]) -> String {
+    let shown = nodes
+        .iter()
+        .take(NODES_NAMED)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match nodes.len().saturating_sub(NODES_NAMED) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}

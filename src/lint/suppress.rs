@@ -1,0 +1,224 @@
+//! Silencing a finding where it is intended: an inline comment naming the rule, on the
+//! finding's line or the line above it (`# everynode:allow image_latest` in YAML,
+//! `// everynode:allow missing_requests` in KDL), or a repository-wide entry in the
+//! configuration file:
+//!
+//! ```yaml
+//! # .everynode.yaml
+//! lint:
+//!   allow:
+//!     - rule: missing_requests          # everywhere
+//!       reason: requests are set by a LimitRange
+//!     - rule: image_latest
+//!       paths: [vendor/]               # only for files under these path prefixes
+//! ```
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::SourceFile;
+
+/// The marker of an inline suppression.
+pub const MARKER: &str = "everynode:allow";
+
+/// The configuration file `lint` reads from the current directory when present.
+pub const CONFIG_FILE: &str = ".everynode.yaml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    lint: LintSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LintSection {
+    #[serde(default)]
+    allow: Vec<AllowEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowEntry {
+    rule: String,
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// One repository-wide allowance.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    pub rule: Code,
+    /// Path prefixes; empty means every file.
+    pub paths: Vec<String>,
+    /// Why, as the file says; reported with what it silences.
+    pub reason: Option<String>,
+}
+
+/// The configuration: where it came from, and what it allows.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub source: Option<String>,
+    pub allow: Vec<Allow>,
+}
+
+impl Config {
+    /// Reads a configuration file; problems come with their position.
+    pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Vec<Diagnostic>> {
+        let parsed: ConfigFile = serde_yaml::from_str(&file.text).map_err(|e| {
+            let span = e
+                .location()
+                .map_or(0, |l| file.offset_of(l.line(), l.column()));
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            vec![
+                Diagnostic::new(
+                    Code::invalid_config,
+                    format!("cannot read {}: {message}", file.name()),
+                )
+                .at(file, (span, 0), "here")
+                .with_help(
+                    "the file holds `lint: {allow: [{rule: RULE, paths: [PREFIX], reason: TEXT}]}`",
+                ),
+            ]
+        })?;
+        let mut problems = Vec::new();
+        let mut allow = Vec::new();
+        for entry in parsed.lint.allow {
+            match Code::ALL.iter().find(|c| c.as_str() == entry.rule) {
+                Some(rule) => allow.push(Allow {
+                    rule: *rule,
+                    paths: entry.paths,
+                    reason: entry.reason,
+                }),
+                None => {
+                    let offset = file.text.find(&entry.rule).unwrap_or(0);
+                    let names = Code::ALL.iter().map(|c| c.as_str());
+                    let help = match did_you_mean(&entry.rule, names) {
+                        Some(best) => format!("did you mean `{best}`?"),
+                        None => {
+                            "the rules are listed in the README and in `--format sarif`".to_string()
+                        }
+                    };
+                    problems.push(
+                        Diagnostic::new(
+                            Code::invalid_config,
+                            format!("`{}` is not a rule everynode has", entry.rule),
+                        )
+                        .at(file, (offset, entry.rule.len()), "unknown rule")
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(Config {
+                source: Some(file.name().to_string()),
+                allow,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Why a finding is silenced, if it is: the inline comment or the configuration file.
+    pub fn silences(&self, finding: &Diagnostic) -> Option<String> {
+        if let (Some(file), Some((line, _))) = (&finding.file, finding.line_column()) {
+            let lines: Vec<&str> = file.text.lines().collect();
+            let here = line.checked_sub(1).and_then(|i| lines.get(i));
+            let above = line.checked_sub(2).and_then(|i| lines.get(i));
+            if [here, above]
+                .into_iter()
+                .flatten()
+                .any(|text| names_rule(text, finding.code))
+            {
+                return Some("comment".to_string());
+            }
+        }
+        let path = finding.file.as_ref().map(|f| f.name());
+        self.allow
+            .iter()
+            .find(|a| {
+                a.rule == finding.code
+                    && (a.paths.is_empty()
+                        || path.as_deref().is_some_and(|p| {
+                            a.paths.iter().any(|prefix| p.starts_with(prefix.as_str()))
+                        }))
+            })
+            .map(|a| {
+                let source = self.source.as_deref().unwrap_or(CONFIG_FILE);
+                match &a.reason {
+                    Some(reason) => format!("{source}: {reason}"),
+                    None => source.to_string(),
+                }
+            })
+    }
+}
+
+/// Whether a line carries the marker followed by the rule's name.
+fn names_rule(line: &str, rule: Code) -> bool {
+    line.split(MARKER).skip(1).any(|rest| {
+        rest.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .take_while(|w| Code::ALL.iter().any(|c| c.as_str() == *w))
+            .any(|w| w == rule.as_str())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_marker_names_rules() {
+        assert!(names_rule(
+            "  # everynode:allow image_latest",
+            Code::image_latest
+        ));
+        assert!(names_rule(
+            "image: x # everynode:allow missing_requests, image_latest",
+            Code::image_latest
+        ));
+        assert!(!names_rule(
+            "# everynode:allow missing_requests",
+            Code::image_latest
+        ));
+        assert!(!names_rule("# image_latest", Code::image_latest));
+    }
+
+    #[test]
+    fn config_entries_need_known_rules() {
+        let file = SourceFile::new(
+            ".everynode.yaml",
+            "lint:\n  allow:\n    - rule: image_lates\n",
+        );
+        let problems = Config::parse(&file).unwrap_err();
+        assert_eq!(problems[0].code, Code::invalid_config);
+        assert!(
+            problems[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("image_latest")
+        );
+        let file = SourceFile::new(
+            ".everynode.yaml",
+            "lint:\n  allow:\n    - rule: image_latest\n      paths: [vendor/]\n",
+        );
+        let config = Config::parse(&file).unwrap();
+        let finding = |name: &str| {
+            Diagnostic::new(Code::image_latest, "x").at(
+                &SourceFile::new(name, "a: b\n"),
+                (0, 1),
+                "x",
+            )
+        };
+        assert!(config.silences(&finding("vendor/a.yaml")).is_some());
+        assert!(config.silences(&finding("daemons/a.yaml")).is_none());
+    }
+}

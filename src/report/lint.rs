@@ -1,0 +1,259 @@
+//! lint's findings in the four formats: human (rustc-like snippets, grouped by file),
+//! JSON (the `LintReport` of `schemas/lint.schema.json`), SARIF 2.1.0, and GitHub Actions
+//! workflow commands.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::lint::Linted;
+
+/// `lint --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields, title = "everynode lint report")]
+pub struct LintReport {
+    /// Always `everynode.dev/v1alpha1`.
+    pub api_version: String,
+    /// Always `LintReport`.
+    pub kind: String,
+    pub summary: LintSummary,
+    /// By file, position and rule.
+    pub findings: Vec<Finding>,
+    /// Findings an inline comment or the configuration file silenced.
+    pub suppressed: Vec<SuppressedFinding>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct LintSummary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub suppressed: usize,
+}
+
+/// One finding.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Finding {
+    /// The stable rule id (`everynode schema` and the README list them).
+    pub rule: String,
+    pub severity: FindingSeverity,
+    pub message: String,
+    pub help: Option<String>,
+    /// `null` for a finding about the cluster rather than a file.
+    pub file: Option<String>,
+    /// 1-based.
+    pub line: Option<usize>,
+    /// 1-based, in characters.
+    pub column: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingSeverity {
+    Error,
+    Warning,
+}
+
+/// A silenced finding and what silenced it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct SuppressedFinding {
+    pub finding: Finding,
+    /// `comment`, or the configuration file and the reason it gives.
+    pub suppressed_by: String,
+}
+
+fn finding(d: &Diagnostic) -> Finding {
+    let position = d.line_column();
+    Finding {
+        rule: d.code.as_str().to_string(),
+        severity: match d.severity {
+            Severity::Error => FindingSeverity::Error,
+            Severity::Warning => FindingSeverity::Warning,
+        },
+        message: d.message.clone(),
+        help: d.help.clone(),
+        file: d.file.as_ref().map(|f| f.name()),
+        line: position.map(|(l, _)| l),
+        column: position.map(|(_, c)| c),
+    }
+}
+
+/// The report as a value.
+pub fn report(linted: &Linted) -> LintReport {
+    let count = |s: Severity| linted.findings.iter().filter(|d| d.severity == s).count();
+    LintReport {
+        api_version: crate::compare::PLAN_API_VERSION.to_string(),
+        kind: "LintReport".to_string(),
+        summary: LintSummary {
+            files: linted.files,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            suppressed: linted.suppressed.len(),
+        },
+        findings: linted.findings.iter().map(finding).collect(),
+        suppressed: linted
+            .suppressed
+            .iter()
+            .map(|s| SuppressedFinding {
+                finding: finding(&s.finding),
+                suppressed_by: s.by.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// `--format json`.
+pub fn json(linted: &Linted) -> String {
+    let mut text = serde_json::to_string_pretty(&report(linted)).expect("a report serializes");
+    text.push('\n');
+    text
+}
+
+/// The human form: the findings as diagnostics (sorted, so grouped by file), then a
+/// summary line.
+pub fn human(linted: &Linted, colour: bool, width: usize) -> String {
+    let mut text = super::diagnostics::render(&linted.findings, colour, width);
+    let r = report(linted);
+    let mut summary = format!(
+        "{}, {} in {}",
+        super::count(r.summary.errors, "error"),
+        super::count(r.summary.warnings, "warning"),
+        super::count(r.summary.files, "file"),
+    );
+    if r.summary.suppressed > 0 {
+        summary.push_str(&format!(" ({} suppressed)", r.summary.suppressed));
+    }
+    text.push_str(&summary);
+    text.push('\n');
+    text
+}
+
+/// `--format github`: one workflow command per finding, which GitHub Actions shows as an
+/// annotation on the line. Messages escape `%`, CR and LF as the runner asks.
+pub fn github(linted: &Linted) -> String {
+    let escape = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |s: &str| escape(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for d in &linted.findings {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut properties = Vec::new();
+        if let Some(file) = &d.file {
+            properties.push(format!("file={}", property(&file.name())));
+        }
+        if let Some((line, column)) = d.line_column() {
+            properties.push(format!("line={line},col={column}"));
+        }
+        properties.push(format!("title=everynode {}", property(d.code.as_str())));
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{level} {}::{}\n",
+            properties.join(","),
+            escape(&message)
+        ));
+    }
+    out
+}
+
+/// `--format sarif`: SARIF 2.1.0, one run, every rule everynode has with its summary, a
+/// result per finding with its physical location; suppressed findings are results with
+/// a `suppressions` entry, as the standard intends.
+pub fn sarif(linted: &Linted) -> String {
+    let rules: Vec<Value> = Code::ALL
+        .iter()
+        .map(|code| {
+            json!({
+                "id": code.as_str(),
+                "name": code.as_str(),
+                "shortDescription": {"text": code.summary()},
+                "fullDescription": {"text": code.summary()},
+                "help": {"text": format!("{}; every finding says how to fix it", code.summary())},
+                "defaultConfiguration": {"level": level(code.default_severity())},
+            })
+        })
+        .collect();
+    let rule_index = |code: Code| {
+        Code::ALL
+            .iter()
+            .position(|c| *c == code)
+            .unwrap_or_default()
+    };
+    let result = |d: &Diagnostic, suppressed_by: Option<&str>| {
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let mut result = json!({
+            "ruleId": d.code.as_str(),
+            "ruleIndex": rule_index(d.code),
+            "level": level(d.severity),
+            "message": {"text": message},
+        });
+        if let (Some(file), Some((line, column))) = (&d.file, d.line_column()) {
+            result["locations"] = json!([{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": file.name(), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": line, "startColumn": column},
+                }
+            }]);
+        }
+        if let Some(by) = suppressed_by {
+            result["suppressions"] = json!([{
+                "kind": if by == "comment" { "inSource" } else { "external" },
+                "justification": by,
+            }]);
+        }
+        result
+    };
+    let results: Vec<Value> = linted
+        .findings
+        .iter()
+        .map(|d| result(d, None))
+        .chain(
+            linted
+                .suppressed
+                .iter()
+                .map(|s| result(&s.finding, Some(&s.by))),
+        )
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "everynode",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&log).expect("a SARIF log serializes");
+    text.push('\n');
+    text
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
