@@ -127,14 +127,19 @@ impl Config {
     }
 
     /// Why a finding is silenced, if it is: the inline comment or the configuration file.
+    /// A comment covers its own line and the next; placed just before a KDL `daemon` or
+    /// at the head of a YAML document, it covers every finding in that daemon or document.
     pub fn silences(&self, finding: &Diagnostic) -> Option<String> {
         if let (Some(file), Some((line, _))) = (&finding.file, finding.line_column()) {
             let lines: Vec<&str> = file.text.lines().collect();
-            let here = line.checked_sub(1).and_then(|i| lines.get(i));
-            let above = line.checked_sub(2).and_then(|i| lines.get(i));
-            if [here, above]
+            let index = line.saturating_sub(1);
+            let near = [index.checked_sub(1), Some(index)];
+            let head = comments_around(&lines, item_start(&lines, index));
+            if near
                 .into_iter()
                 .flatten()
+                .chain(head)
+                .filter_map(|i| lines.get(i))
                 .any(|text| names_rule(text, finding.code))
             {
                 return Some("comment".to_string());
@@ -158,6 +163,34 @@ impl Config {
                 }
             })
     }
+}
+
+/// The line where the item holding line `index` starts: the KDL `daemon` node, or the
+/// YAML document, that encloses it.
+fn item_start(lines: &[&str], index: usize) -> usize {
+    for i in (0..=index.min(lines.len().saturating_sub(1))).rev() {
+        let line = lines[i];
+        if line.starts_with("daemon ") || line.starts_with("daemon\t") {
+            return i;
+        }
+        if line.trim_end() == "---" {
+            return i + 1;
+        }
+    }
+    0
+}
+
+/// The comment lines right above `start` and at the head of the item from `start` on.
+fn comments_around(lines: &[&str], start: usize) -> Vec<usize> {
+    let is_comment = |i: usize| {
+        lines.get(i).is_some_and(|l| {
+            let t = l.trim_start();
+            t.starts_with('#') || t.starts_with("//")
+        })
+    };
+    let above = (0..start).rev().take_while(|&i| is_comment(i));
+    let below = (start..lines.len()).take_while(|&i| is_comment(i));
+    above.chain(below).collect()
 }
 
 /// Whether a line carries the marker followed by the rule's name.

@@ -115,10 +115,44 @@ pub fn json(linted: &Linted) -> String {
     text
 }
 
-/// The human form: the findings as diagnostics (sorted, so grouped by file), then a
-/// summary line.
+/// The human form: the findings of each file under its name, as diagnostics with source
+/// snippets (findings about the cluster last), then a summary line.
 pub fn human(linted: &Linted, colour: bool, width: usize) -> String {
-    let mut text = super::diagnostics::render(&linted.findings, colour, width);
+    let mut groups: Vec<(Option<String>, Vec<Diagnostic>)> = Vec::new();
+    for d in &linted.findings {
+        let file = d.file.as_ref().map(|f| f.name());
+        match groups.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, group)) => group.push(d.clone()),
+            None => groups.push((file, vec![d.clone()])),
+        }
+    }
+    groups.sort_by_key(|(file, _)| (file.is_none(), file.clone()));
+    let mut text = String::new();
+    for (file, group) in &groups {
+        let errors = group
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = group.len() - errors;
+        let mut counts = Vec::new();
+        if errors > 0 {
+            counts.push(super::count(errors, "error"));
+        }
+        if warnings > 0 {
+            counts.push(super::count(warnings, "warning"));
+        }
+        let name = file.as_deref().unwrap_or("the cluster (--state)");
+        let header = format!("── {name}: {}", counts.join(", "));
+        let header = if colour {
+            format!("\x1b[1m{header}\x1b[0m")
+        } else {
+            header
+        };
+        text.push_str(&header);
+        text.push_str("\n\n");
+        text.push_str(&super::diagnostics::render(group, colour, width));
+        text.push('\n');
+    }
     let r = report(linted);
     let mut summary = format!(
         "{}, {} in {}",
@@ -234,7 +268,7 @@ pub fn sarif(linted: &Linted) -> String {
         )
         .collect();
     let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {

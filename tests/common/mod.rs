@@ -2,10 +2,11 @@
 // Each test binary compiles this module and uses part of it.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex};
 
 /// Runs the everynode binary in `dir` without colour: (exit code, stdout, stderr).
 pub fn everynode(dir: &Path, args: &[&str]) -> (i32, String, String) {
@@ -43,19 +44,34 @@ pub fn everynode_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> (i32, St
 /// Parses a plan printed by `--format json` and checks it against the committed
 /// schemas/plan.schema.json, so every test that produces a plan also tests the contract.
 pub fn validated_plan(stdout: &str) -> serde_json::Value {
-    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    let validator = VALIDATOR.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/plan.schema.json");
-        let text = std::fs::read_to_string(path).expect("schemas/plan.schema.json is committed");
-        let schema = serde_json::from_str(&text).expect("the plan schema is JSON");
-        jsonschema::validator_for(&schema).expect("the plan schema compiles")
-    });
-    let plan: serde_json::Value = serde_json::from_str(stdout)
-        .unwrap_or_else(|e| panic!("the plan is not JSON ({e}):\n{stdout}"));
+    validated(stdout, "schemas/plan.schema.json")
+}
+
+/// Parses a JSON document and checks it against a schema of the repository (a path from
+/// its root); panics with every violation.
+pub fn validated(stdout: &str, schema: &str) -> serde_json::Value {
+    static VALIDATORS: Mutex<BTreeMap<String, Arc<jsonschema::Validator>>> =
+        Mutex::new(BTreeMap::new());
+    let validator = VALIDATORS
+        .lock()
+        .unwrap()
+        .entry(schema.to_string())
+        .or_insert_with(|| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(schema);
+            let text = std::fs::read_to_string(&path).expect("the schema is committed");
+            let schema = serde_json::from_str(&text).expect("the schema is JSON");
+            Arc::new(jsonschema::validator_for(&schema).expect("the schema compiles"))
+        })
+        .clone();
+    let document: serde_json::Value =
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
     let errors: Vec<String> = validator
-        .iter_errors(&plan)
+        .iter_errors(&document)
         .map(|e| format!("{}: {e}", e.instance_path().as_str()))
         .collect();
-    assert!(errors.is_empty(), "the plan breaks its schema: {errors:#?}");
-    plan
+    assert!(
+        errors.is_empty(),
+        "the document breaks {schema}: {errors:#?}"
+    );
+    document
 }

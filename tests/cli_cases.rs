@@ -1,14 +1,15 @@
-//! Data-driven cases of `everynode plan` and `everynode explain`, one folder per case under
-//! tests/data/plan:
+//! Data-driven cases of `everynode plan`, `explain` and `lint`, one folder per case under
+//! tests/data/plan and tests/data/lint:
 //!
 //! - `cmd`: the arguments, one line, split on whitespace (the command runs in the folder);
 //! - `stdin` (optional): what the command reads on standard input (`--state -`);
 //! - the input files the arguments name;
 //! - `stdout`, `stderr`, `code`: what the command prints and its exit code.
 //!
-//! Every plan printed with `--format json` is checked against schemas/plan.schema.json.
-//! `EVERYNODE_BLESS=1 cargo test --test plan_cases` rewrites the expectations; review them
-//! as a diff.
+//! Every plan printed with `--format json` is checked against schemas/plan.schema.json,
+//! every lint report against schemas/lint.schema.json, and every SARIF log against the
+//! official SARIF 2.1.0 schema. `EVERYNODE_BLESS=1 cargo test --test cli_cases` rewrites
+//! the expectations; review them as a diff.
 
 use std::path::{Path, PathBuf};
 
@@ -30,17 +31,18 @@ fn check(expected: &Path, actual: &str, failures: &mut Vec<String>) {
     }
 }
 
-#[test]
-fn plan_cases() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/plan");
+fn run_cases(folder: &str, at_least: usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(folder);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/data/plan exists")
+        .unwrap_or_else(|_| panic!("{} exists", root.display()))
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.join("cmd").is_file())
         .collect();
     cases.sort();
     assert!(
-        cases.len() >= 20,
+        cases.len() >= at_least,
         "expected the case folders under {}",
         root.display()
     );
@@ -58,12 +60,35 @@ fn plan_cases() {
         check(&case.join("code"), &format!("{code}\n"), &mut failures);
         check(&case.join("stdout"), &stdout, &mut failures);
         check(&case.join("stderr"), &stderr, &mut failures);
-        if cmd.contains("--format json") && code != 2 {
-            common::validated_plan(&stdout);
+        match (
+            args.first().copied(),
+            cmd.contains("--format json"),
+            cmd.contains("--format sarif"),
+        ) {
+            (Some("plan"), true, _) if code != 2 => {
+                common::validated_plan(&stdout);
+            }
+            (Some("lint"), true, _) if !stdout.is_empty() => {
+                common::validated(&stdout, "schemas/lint.schema.json");
+            }
+            (Some("lint"), _, true) if !stdout.is_empty() => {
+                common::validated(&stdout, "tests/data/schemas/sarif-schema-2.1.0.json");
+            }
+            _ => {}
         }
-        if code == 2 && !stdout.is_empty() {
+        if code == 2 && args.first() == Some(&"plan") && !stdout.is_empty() {
             failures.push(format!("{name}: a failed run printed to stdout"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn plan_and_explain_cases() {
+    run_cases("plan", 20);
+}
+
+#[test]
+fn lint_cases() {
+    run_cases("lint", 30);
 }
