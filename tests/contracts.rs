@@ -29,36 +29,29 @@ fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
     files
 }
 
+/// Every published schema is the one the code generates, and `everynode schema KIND`
+/// prints it. `EVERYNODE_BLESS=1` rewrites them.
 #[test]
-fn the_committed_description_schema_is_current() {
-    let path = root().join("schemas/daemon.schema.json");
-    let generated = everynode::schema::to_text(&everynode::schema::daemon_schema());
-    if std::env::var_os("EVERYNODE_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+fn the_committed_schemas_are_current() {
+    let schemas = [
+        ("daemon", everynode::schema::daemon_schema()),
+        ("plan", everynode::schema::plan_schema()),
+        ("lint", everynode::schema::lint_schema()),
+    ];
+    for (kind, schema) in schemas {
+        let path = root().join(format!("schemas/{kind}.schema.json"));
+        let generated = everynode::schema::to_text(&schema);
+        if std::env::var_os("EVERYNODE_BLESS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "schemas/{kind}.schema.json is out of date: run `everynode schema {kind} > schemas/{kind}.schema.json`"
+        );
+        let (code, stdout, _) = everynode(&root(), &["schema", kind]);
+        assert_eq!((code, stdout), (0, generated));
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "schemas/daemon.schema.json is out of date: run `everynode schema > schemas/daemon.schema.json`"
-    );
-    let (code, stdout, _) = everynode(&root(), &["schema"]);
-    assert_eq!((code, stdout), (0, generated));
-}
-
-#[test]
-fn the_committed_plan_schema_is_current() {
-    let path = root().join("schemas/plan.schema.json");
-    let generated = everynode::schema::to_text(&everynode::schema::plan_schema());
-    if std::env::var_os("EVERYNODE_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "schemas/plan.schema.json is out of date: run `everynode schema plan > schemas/plan.schema.json`"
-    );
-    let (code, stdout, _) = everynode(&root(), &["schema", "plan"]);
-    assert_eq!((code, stdout), (0, generated));
 }
 
 #[test]

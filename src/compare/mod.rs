@@ -109,6 +109,7 @@ pub fn desired(compiled: &Compiled) -> (Vec<Desired>, Vec<Diagnostic>) {
                         pair[0].namespace, pair[0].name, pair[0].source, pair[1].source
                     ),
                 )
+                .at(&pair[1].file, pair[1].span, "a second DaemonSet of this name")
                 .with_help("a namespace holds one DaemonSet of a name: rename one, or remove the copy from the PATHs"),
             );
         }
