@@ -14,6 +14,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::PodSpec;
 use serde_json::Value;
 
+use crate::Compiled;
 use crate::compare::{self, Action, Desired};
 use crate::diagnostic::{self, Code, Diagnostic, Severity};
 use crate::place::DaemonPodTemplate;
@@ -43,13 +44,36 @@ pub struct Linted {
 /// How many nodes a finding names before it says "and N more".
 const NODES_NAMED: usize = 3;
 
-/// Lints the files; `cluster` adds the rules that need nodes.
-pub fn lint(files: &[Arc<SourceFile>], cluster: Option<&Cluster>, config: &Config) -> Linted {
-    let compiled = crate::compile(files);
+/// What lint reads: the files compiled, and the DaemonSets that should exist with the
+/// problems found making them. Owned by the caller, which may end the process without
+/// freeing them piece by piece.
+pub struct Inputs {
+    pub files: usize,
+    pub compiled: Compiled,
+    pub desired: Vec<Desired>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Inputs {
+    pub fn new(files: &[Arc<SourceFile>]) -> Inputs {
+        let compiled = crate::compile(files);
+        let (desired, problems) = compare::desired(&compiled);
+        Inputs {
+            files: files.len(),
+            compiled,
+            desired,
+            problems,
+        }
+    }
+}
+
+/// Lints the inputs; `cluster` adds the rules that need nodes.
+pub fn lint(inputs: &Inputs, cluster: Option<&Cluster>, config: &Config) -> Linted {
+    let (compiled, desired) = (&inputs.compiled, &inputs.desired[..]);
     let mut findings = compiled.diagnostics.clone();
     let schema_failures = manifest_schema(&compiled.parsed.manifests, &mut findings);
-    let (desired, problems) = compare::desired(&compiled);
-    for mut problem in problems {
+    for problem in &inputs.problems {
+        let mut problem = problem.clone();
         match problem.code {
             // Plan reads a removed version as what it converts to; no cluster serving a
             // supported Kubernetes version accepts it, so for lint it is an error.
@@ -74,15 +98,15 @@ pub fn lint(files: &[Arc<SourceFile>], cluster: Option<&Cluster>, config: &Confi
         }
         findings.push(problem);
     }
-    for d in &desired {
+    for d in desired {
         images_and_requests(d, &mut findings);
     }
-    overlaps(&desired, &mut findings);
+    overlaps(desired, &mut findings);
     if let Some(cluster) = cluster {
-        on_nodes(&desired, cluster, &mut findings);
+        on_nodes(desired, cluster, &mut findings);
     }
     let mut linted = Linted {
-        files: files.len(),
+        files: inputs.files,
         ..Linted::default()
     };
     for finding in diagnostic::sorted(findings) {
@@ -283,76 +307,111 @@ fn host_ports(spec: &PodSpec) -> Vec<(i32, String)> {
     ports
 }
 
-/// The rules across objects, for each pair of DaemonSets.
+/// The rules across objects. Node selections are compared only for the pairs that could
+/// matter, two DaemonSets of one daemon or two that take one host port, so a repository
+/// of hundreds of DaemonSets is not compared pair by pair.
 fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
-    let selections: Vec<Vec<crate::classes::Term>> = desired
-        .iter()
-        .map(|d| pod_spec(d).map(overlap::node_selection).unwrap_or_default())
-        .collect();
-    for (j, b) in desired.iter().enumerate() {
-        for (i, a) in desired[..j].iter().enumerate() {
-            let same_name = (&a.namespace, &a.name) == (&b.namespace, &b.name);
-            if same_name {
-                continue; // duplicate_daemonset says it
-            }
-            // Two controllers fight when one's selector selects the other's pods.
-            if a.namespace == b.namespace && (selects_pods_of(a, b) || selects_pods_of(b, a)) {
-                findings.push(
-                    Diagnostic::new(
-                        Code::selector_overlap,
-                        format!(
-                            "{} and {} ({}) select each other's pods",
-                            key(b),
-                            key(a),
-                            a.source
-                        ),
-                    )
-                    .at(&b.file, b.span_of("/spec/selector"), "selects another DaemonSet's pods")
-                    .with_help("two controllers that select one pod fight over it: give each DaemonSet's pods a label the other's selector excludes"),
-                );
-            }
-            let share_nodes = overlap::overlap(&selections[i], &selections[j]);
-            if !share_nodes {
-                continue;
-            }
-            if let (Some(da), Some(db)) = (daemon_name(a), daemon_name(b))
-                && da == db
-            {
-                findings.push(
-                    Diagnostic::new(
-                        Code::daemon_overlap,
-                        format!(
-                            "{} and {} ({}) both run daemon {da}, and some node matches both",
-                            key(b),
-                            key(a),
-                            a.source
-                        ),
-                    )
-                    .at(&b.file, b.span_of("/spec/template/spec"), "can share a node with another copy")
-                    .with_help("make their node selections disjoint (one class per hardware kind), or the node runs two copies"),
-                );
-            }
-            let (Some(pa), Some(pb)) = (pod_spec(a), pod_spec(b)) else {
-                continue;
-            };
-            let ports_a = host_ports(pa);
-            for (port, protocol) in host_ports(pb) {
-                if ports_a.contains(&(port, protocol.clone())) {
+    // Selectors: within a namespace, does one select the other's pods?
+    let mut by_namespace: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, d) in desired.iter().enumerate() {
+        by_namespace.entry(&d.namespace).or_default().push(i);
+    }
+    for members in by_namespace.values() {
+        for (x, &j) in members.iter().enumerate() {
+            for &i in &members[..x] {
+                let (a, b) = (&desired[i], &desired[j]);
+                if a.name == b.name {
+                    continue; // duplicate_daemonset says it
+                }
+                // Two controllers fight when one's selector selects the other's pods.
+                if selects_pods_of(a, b) || selects_pods_of(b, a) {
                     findings.push(
                         Diagnostic::new(
-                            Code::host_port_collision,
-                            format!(
-                                "{} and {} ({}) both take host port {port}/{protocol}, and some node matches both",
-                                key(b),
-                                key(a),
-                                a.source
-                            ),
+                            Code::selector_overlap,
+                            format!("{} and {} ({}) select each other's pods", key(b), key(a), a.source),
                         )
-                        .at(&b.file, b.span_of("/spec/template/spec/containers"), "host port taken twice")
-                        .with_help("the second pod on such a node cannot start: move one port, or make the node selections disjoint"),
+                        .at(&b.file, b.span_of("/spec/selector"), "selects another DaemonSet's pods")
+                        .with_help("two controllers that select one pod fight over it: give each DaemonSet's pods a label the other's selector excludes"),
                     );
                 }
             }
+        }
+    }
+    // The pairs whose node selections matter, and why.
+    let mut by_daemon: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_port: BTreeMap<(i32, String), Vec<usize>> = BTreeMap::new();
+    for (i, d) in desired.iter().enumerate() {
+        if let Some(name) = daemon_name(d) {
+            by_daemon.entry(name).or_default().push(i);
+        }
+        for port in pod_spec(d).map(host_ports).unwrap_or_default() {
+            by_port.entry(port).or_default().push(i);
+        }
+    }
+    let mut pairs: BTreeMap<(usize, usize), (bool, Vec<(i32, String)>)> = BTreeMap::new();
+    let mut pairs_of = |members: &[usize], f: &mut dyn FnMut(&mut (bool, Vec<(i32, String)>))| {
+        for (x, &j) in members.iter().enumerate() {
+            for &i in &members[..x] {
+                let same = (&desired[i].namespace, &desired[i].name)
+                    == (&desired[j].namespace, &desired[j].name);
+                if !same {
+                    f(pairs.entry((i.min(j), i.max(j))).or_default());
+                }
+            }
+        }
+    };
+    for members in by_daemon.values() {
+        pairs_of(members, &mut |p| p.0 = true);
+    }
+    for (port, members) in &by_port {
+        pairs_of(members, &mut |p| p.1.push(port.clone()));
+    }
+    let mut selections: BTreeMap<usize, Vec<crate::classes::Term>> = BTreeMap::new();
+    let mut selection = |i: usize| {
+        selections
+            .entry(i)
+            .or_insert_with(|| {
+                pod_spec(&desired[i])
+                    .map(overlap::node_selection)
+                    .unwrap_or_default()
+            })
+            .clone()
+    };
+    for ((i, j), (same_daemon, ports)) in pairs {
+        let (a, b) = (&desired[i], &desired[j]);
+        if !overlap::overlap(&selection(i), &selection(j)) {
+            continue;
+        }
+        if same_daemon {
+            findings.push(
+                Diagnostic::new(
+                    Code::daemon_overlap,
+                    format!(
+                        "{} and {} ({}) both run daemon {}, and some node matches both",
+                        key(b),
+                        key(a),
+                        a.source,
+                        daemon_name(a).unwrap_or_default()
+                    ),
+                )
+                .at(&b.file, b.span_of("/spec/template/spec"), "can share a node with another copy")
+                .with_help("make their node selections disjoint (one class per hardware kind), or the node runs two copies"),
+            );
+        }
+        for (port, protocol) in ports {
+            findings.push(
+                Diagnostic::new(
+                    Code::host_port_collision,
+                    format!(
+                        "{} and {} ({}) both take host port {port}/{protocol}, and some node matches both",
+                        key(b),
+                        key(a),
+                        a.source
+                    ),
+                )
+                .at(&b.file, b.span_of("/spec/template/spec/containers"), "host port taken twice")
+                .with_help("the second pod on such a node cannot start: move one port, or make the node selections disjoint"),
+            );
         }
     }
 }

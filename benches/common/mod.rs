@@ -1,0 +1,78 @@
+//! What the process-level benches share: the generated fleet of descriptions, and timing
+//! the release binary as a user runs it (process start included).
+#![allow(dead_code)] // each bench uses part of it
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Runs per timed command.
+pub const RUNS: usize = 30;
+
+/// Writes `daemons` KDL descriptions, each with 3 classes (two matching on two labels),
+/// host paths, ports, env and tolerations: agent-00.kdl, agent-01.kdl, …
+pub fn fleet(dir: &Path, daemons: usize) {
+    for d in 0..daemons {
+        let text = format!(
+            r#"daemon "agent-{d:02}" {{
+    namespace "team-{team}"
+    labels team="team-{team}"
+    image "registry.example.com/agents/agent-{d:02}:v1.{d}.0"
+    args "--listen=:{port}" "--node=$(NODE_NAME)" "--log-level=info"
+    env "NODE_NAME" field="spec.nodeName"
+    port "metrics" {port} host=#true
+    requests cpu="50m" memory="64Mi"
+    limits memory="128Mi"
+    host-path "/var/log" mount="/var/log" read-only=#true
+    host-path "/proc" mount="/host/proc" read-only=#true
+    tolerate "node-role.kubernetes.io/control-plane" effect="NoSchedule"
+    nodes {{
+        match "kubernetes.io/os" "linux"
+    }}
+    update max-unavailable="10%"
+    class "gpu" {{
+        match "nvidia.com/gpu.present" "true"
+        match "node.kubernetes.io/instance-type" "p4d.24xlarge" "g5.12xlarge"
+        tolerate "nvidia.com/gpu" effect="NoSchedule"
+        requests cpu="100m" memory="128Mi"
+        limits memory="256Mi"
+    }}
+    class "arm" {{
+        match "kubernetes.io/arch" "arm64"
+        image "registry.example.com/agents/agent-{d:02}:v1.{d}.0-arm64"
+    }}
+    class "default"
+}}
+"#,
+            team = d % 7,
+            port = 9100 + d,
+        );
+        std::fs::write(dir.join(format!("agent-{d:02}.kdl")), text).unwrap();
+    }
+}
+
+/// Runs the release binary `RUNS` times in `dir`; the wall times, sorted.
+pub fn time(args: &[&str], dir: &Path) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let output = Command::new(env!("CARGO_BIN_EXE_everynode"))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        times.push(start.elapsed());
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    times.sort();
+    times
+}
+
+/// Milliseconds, for the tables.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
