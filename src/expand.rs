@@ -12,6 +12,7 @@ use k8s_openapi::api::apps::v1::{
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::classes::{self, Term};
@@ -42,6 +43,9 @@ pub struct Rendered {
     pub span: Span,
     /// The DaemonSet, patches applied, as the API object (keys sorted).
     pub object: Value,
+    /// The same, typed; `None` when a patch made it something no DaemonSet can be
+    /// (reported).
+    pub daemonset: Option<DaemonSet>,
 }
 
 impl Rendered {
@@ -55,8 +59,20 @@ impl Rendered {
 /// settings, the patches to apply in order with their pointers, and the class's pointer.
 type Variant<'a> = (Option<&'a str>, Settings, Vec<(&'a Value, String)>, String);
 
-/// Expands validated descriptions, sorted by namespace and name.
+/// Expands validated descriptions, sorted by namespace and name; daemons are expanded
+/// on every core.
 pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
+    let mut rendered = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (mut r, mut d) in crate::on_every_core(daemons, 16, expand_part) {
+        rendered.append(&mut r);
+        diagnostics.append(&mut d);
+    }
+    rendered.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    (rendered, diagnostics)
+}
+
+fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
     let mut rendered = Vec::new();
     let mut diagnostics = Vec::new();
     for parsed in daemons {
@@ -124,19 +140,22 @@ pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                 .last()
                 .map_or_else(|| at.clone(), |(_, p)| p.clone());
             let blame_span = span_of(&blame);
-            match serde_json::from_value::<DaemonSet>(object.clone()) {
-                Err(error) => diagnostics.push(
-                    Diagnostic::new(
-                        Code::invalid_patch,
-                        format!(
-                            "after the patch, `{name}` is no longer a valid DaemonSet: {error}"
+            let typed = match DaemonSet::deserialize(&object) {
+                Err(error) => {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::invalid_patch,
+                            format!(
+                                "after the patch, `{name}` is no longer a valid DaemonSet: {error}"
+                            ),
+                        )
+                        .at(&parsed.file, blame_span, "this patch")
+                        .with_help(
+                            "check the field names and types the patch sets against the DaemonSet API",
                         ),
-                    )
-                    .at(&parsed.file, blame_span, "this patch")
-                    .with_help(
-                        "check the field names and types the patch sets against the DaemonSet API",
-                    ),
-                ),
+                    );
+                    None
+                }
                 Ok(patched) => {
                     for violation in daemonset::validate(&patched) {
                         let label = if patches.is_empty() {
@@ -153,8 +172,9 @@ pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                             .with_help(violation.help),
                         );
                     }
+                    Some(patched)
                 }
-            }
+            };
             rendered.push(Rendered {
                 namespace,
                 name,
@@ -163,10 +183,10 @@ pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                 file: parsed.file.clone(),
                 span: span_of(if at.is_empty() { "" } else { &at }),
                 object,
+                daemonset: typed,
             });
         }
     }
-    rendered.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     (rendered, diagnostics)
 }
 

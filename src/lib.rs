@@ -51,3 +51,32 @@ pub fn compile(files: &[Arc<SourceFile>]) -> Compiled {
         diagnostics: diagnostic::sorted(diagnostics),
     }
 }
+
+/// Runs `work` on chunks of `items`, one chunk per core when there are at least `min`
+/// items (else on this thread), and returns the chunks' results in order, so what comes
+/// out does not depend on scheduling.
+pub(crate) fn on_every_core<T: Sync, R: Send>(
+    items: &[T],
+    min: usize,
+    work: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if workers < 2 || items.len() < min {
+        return vec![work(items)];
+    }
+    let chunk = items.len().div_ceil(workers);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || work(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::Compiled;
@@ -74,7 +74,7 @@ pub fn desired(compiled: &Compiled) -> (Vec<Desired>, Vec<Diagnostic>) {
     let mut desired = Vec::new();
     let mut diagnostics = Vec::new();
     for rendered in &compiled.rendered {
-        if let Ok(daemonset) = DaemonSet::deserialize(&rendered.object) {
+        if let Some(daemonset) = rendered.daemonset.clone() {
             desired.push(Desired {
                 namespace: rendered.namespace.clone(),
                 name: rendered.name.clone(),

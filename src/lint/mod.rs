@@ -307,6 +307,15 @@ fn host_ports(spec: &PodSpec) -> Vec<(i32, String)> {
     ports
 }
 
+/// What two DaemonSets have in common that makes their node selections matter.
+#[derive(Default)]
+struct Shared {
+    /// They run one daemon.
+    daemon: bool,
+    /// The host ports (port, protocol) both take.
+    host_ports: Vec<(i32, String)>,
+}
+
 /// The rules across objects. Node selections are compared only for the pairs that could
 /// matter, two DaemonSets of one daemon or two that take one host port, so a repository
 /// of hundreds of DaemonSets is not compared pair by pair.
@@ -348,8 +357,8 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
             by_port.entry(port).or_default().push(i);
         }
     }
-    let mut pairs: BTreeMap<(usize, usize), (bool, Vec<(i32, String)>)> = BTreeMap::new();
-    let mut pairs_of = |members: &[usize], f: &mut dyn FnMut(&mut (bool, Vec<(i32, String)>))| {
+    let mut pairs: BTreeMap<(usize, usize), Shared> = BTreeMap::new();
+    let mut pairs_of = |members: &[usize], f: &mut dyn FnMut(&mut Shared)| {
         for (x, &j) in members.iter().enumerate() {
             for &i in &members[..x] {
                 let same = (&desired[i].namespace, &desired[i].name)
@@ -361,10 +370,10 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
         }
     };
     for members in by_daemon.values() {
-        pairs_of(members, &mut |p| p.0 = true);
+        pairs_of(members, &mut |p| p.daemon = true);
     }
     for (port, members) in &by_port {
-        pairs_of(members, &mut |p| p.1.push(port.clone()));
+        pairs_of(members, &mut |p| p.host_ports.push(port.clone()));
     }
     let mut selections: BTreeMap<usize, Vec<crate::classes::Term>> = BTreeMap::new();
     let mut selection = |i: usize| {
@@ -377,7 +386,14 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
             })
             .clone()
     };
-    for ((i, j), (same_daemon, ports)) in pairs {
+    for (
+        (i, j),
+        Shared {
+            daemon: same_daemon,
+            host_ports: ports,
+        },
+    ) in pairs
+    {
         let (a, b) = (&desired[i], &desired[j]);
         if !overlap::overlap(&selection(i), &selection(j)) {
             continue;

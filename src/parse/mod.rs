@@ -53,26 +53,8 @@ pub fn is_input(path: &std::path::Path) -> bool {
 /// are parsed on every core (KDL parsing dominates a render); the result keeps the order
 /// of `files`, so it does not depend on scheduling.
 pub fn parse(files: &[Arc<SourceFile>]) -> Parsed {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if workers < 2 || files.len() < 8 {
-        return parse_files(files);
-    }
-    let chunk = files.len().div_ceil(workers);
-    let parts: Vec<Parsed> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || parse_files(part)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
     let mut parsed = Parsed::default();
-    for part in parts {
+    for part in crate::on_every_core(files, 8, parse_files) {
         parsed.daemons.extend(part.daemons);
         parsed.manifests.extend(part.manifests);
         parsed.diagnostics.extend(part.diagnostics);
