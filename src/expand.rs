@@ -140,7 +140,14 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                 .last()
                 .map_or_else(|| at.clone(), |(_, p)| p.clone());
             let blame_span = span_of(&blame);
-            let typed = match DaemonSet::deserialize(&object) {
+            // Without patches the typed DaemonSet is the one just built; with them, the
+            // patched object is read back.
+            let read_back = if patches.is_empty() {
+                Ok(ds)
+            } else {
+                DaemonSet::deserialize(&object)
+            };
+            let typed = match read_back {
                 Err(error) => {
                     diagnostics.push(
                         Diagnostic::new(
