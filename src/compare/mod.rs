@@ -89,8 +89,16 @@ pub fn desired(compiled: &Compiled) -> (Vec<Desired>, Vec<Diagnostic>) {
             });
         }
     }
-    for manifest in &compiled.parsed.manifests {
-        match manifest_daemonset(manifest) {
+    // Manifests are checked on every core: typed deserialization and the API server's
+    // rules are most of what a repository of vendored manifests costs.
+    let checked = crate::on_every_core(
+        &compiled.parsed.manifests,
+        16,
+        |_| 1,
+        |part| part.iter().map(manifest_daemonset).collect::<Vec<_>>(),
+    );
+    for result in checked.into_iter().flatten() {
+        match result {
             Ok((item, warnings)) => {
                 desired.push(item);
                 diagnostics.extend(warnings);
