@@ -46,6 +46,9 @@ enum Command {
     /// Show which node gains, keeps, updates or loses which daemon pod, against a
     /// recorded cluster.
     Plan(PlanArgs),
+    /// Show, like kubectl diff, how each rendered DaemonSet differs from the one in a
+    /// recorded cluster, after normalizing both sides.
+    Diff(DiffArgs),
     /// Explain why a DaemonSet's pod does or does not belong on a node.
     Explain(ExplainArgs),
     /// Print the JSON Schema of the YAML form of a description, of the plan document, or
@@ -105,6 +108,15 @@ pub struct PlanArgs {
     /// Exit 1 when the plan changes anything.
     #[arg(long)]
     pub exit_code: bool,
+}
+
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// Descriptions and DaemonSet manifests (as for plan).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -184,6 +196,7 @@ pub fn run() -> ExitCode {
         Command::Render(args) => cmd::render::run(&args),
         Command::Lint(args) => cmd::lint::run(&args),
         Command::Plan(args) => cmd::plan::run(&args),
+        Command::Diff(args) => cmd::diff::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
     };

@@ -1,5 +1,6 @@
 //! One module per command: glue between the library's stages and the command line.
 
+pub mod diff;
 pub mod explain;
 pub mod lint;
 pub mod plan;

@@ -117,10 +117,7 @@ pub fn facts<'c>(
         Target::Live(_) => None,
     };
     let live = match target {
-        Target::Desired(_) => cluster
-            .daemonsets
-            .iter()
-            .find(|l| &l.namespace == namespace && &l.name == name),
+        Target::Desired(d) => crate::compare::live_of(d, cluster),
         Target::Live(l) => Some(*l),
     };
     let pods = PodIndex::new(&cluster.pods)

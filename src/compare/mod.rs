@@ -7,6 +7,7 @@
 //! date when its `pod-template-generation` (or `controller-revision-hash`) is not the
 //! DaemonSet's current one, or when the rendered template differs from the live one.
 
+pub mod diff;
 pub mod explain;
 pub mod normalize;
 
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::Compiled;
@@ -166,7 +167,7 @@ fn manifest_daemonset(
         }
     }
     object["apiVersion"] = Value::String("apps/v1".into());
-    let daemonset: DaemonSet = serde_json::from_value(object).map_err(|e| {
+    let daemonset = DaemonSet::deserialize(&object).map_err(|e| {
         vec![
             Diagnostic::new(Code::invalid_field, format!("not a valid DaemonSet: {e}"))
                 .at(file, at(""), "this manifest")
@@ -198,7 +199,8 @@ fn manifest_daemonset(
             file: file.clone(),
             span: at(""),
             fields: Some(manifest.spans.clone()),
-            object: manifest.object.clone(),
+            // The apps/v1 object it converts to, which is what a cluster stores.
+            object,
             daemonset,
         },
         warnings,
@@ -322,6 +324,35 @@ impl Change {
     }
 }
 
+/// The DaemonSets of the state that everynode manages (labelled managed-by everynode)
+/// and that are no longer rendered: applying deletes them.
+pub fn pruned<'c>(desired: &[Desired], cluster: &'c Cluster) -> Vec<&'c LiveDaemonSet> {
+    cluster
+        .daemonsets
+        .iter()
+        .filter(|live| {
+            let managed = live
+                .daemonset
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_MANAGED_BY));
+            let rendered = desired
+                .iter()
+                .any(|d| (&d.namespace, &d.name) == (&live.namespace, &live.name));
+            managed.map(String::as_str) == Some(MANAGER) && !rendered
+        })
+        .collect()
+}
+
+/// The live DaemonSet of the same namespace and name, if the state has it.
+pub fn live_of<'c>(want: &Desired, cluster: &'c Cluster) -> Option<&'c LiveDaemonSet> {
+    cluster
+        .daemonsets
+        .iter()
+        .find(|l| (&l.namespace, &l.name) == (&want.namespace, &want.name))
+}
+
 /// Compares what should exist with the cluster.
 pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
     let pods = PodIndex::new(&cluster.pods);
@@ -342,21 +373,10 @@ pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
         daemonsets.push(plan);
         placements.append(&mut placed);
     }
-    for live in &cluster.daemonsets {
-        let managed = live
-            .daemonset
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(LABEL_MANAGED_BY));
-        let rendered = desired
-            .iter()
-            .any(|d| (&d.namespace, &d.name) == (&live.namespace, &live.name));
-        if managed.map(String::as_str) == Some(MANAGER) && !rendered {
-            let (plan, mut placed) = plan_prune(live, &pods);
-            daemonsets.push(plan);
-            placements.append(&mut placed);
-        }
+    for live in pruned(desired, cluster) {
+        let (plan, mut placed) = plan_prune(live, &pods);
+        daemonsets.push(plan);
+        placements.append(&mut placed);
     }
     daemonsets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     placements.sort_by(|a, b| (&a.daemonset, &a.node).cmp(&(&b.daemonset, &b.node)));

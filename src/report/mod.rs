@@ -1,6 +1,7 @@
 //! Stage 6, report: turning results into text. Pure functions from values to strings.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod explain;
 pub mod lint;
 pub mod manifests;

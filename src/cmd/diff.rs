@@ -1,0 +1,21 @@
+//! `everynode diff`: kubectl diff's answer, offline: exit 0 when nothing differs, 1 when
+//! something does, 2 on error.
+
+use everynode::compare::diff::differences;
+use everynode::report;
+
+use crate::cli::{DiffArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, colour, print_stdout};
+use crate::cmd::plan::inputs;
+
+pub fn run(args: &DiffArgs) -> u8 {
+    let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {
+        return EXIT_ERROR;
+    };
+    let found = differences(&desired, &cluster);
+    print_stdout(&report::diff::human(&found, colour(&std::io::stdout())));
+    if found.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }
+}

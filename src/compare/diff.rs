@@ -1,0 +1,82 @@
+//! What `diff` compares: each DaemonSet that should exist against the one in the state,
+//! both normalized (`normalize`: server-set fields dropped, the API server's defaults
+//! applied, quantities canonical), so only real changes remain.
+
+use serde_json::Value;
+
+use crate::compare::normalize::normalize;
+use crate::compare::{Desired, live_of, pruned};
+use crate::state::Cluster;
+
+/// What applying does to a DaemonSet that differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Not in the state.
+    Create,
+    /// In the state, different.
+    Update,
+    /// `spec.selector` differs: immutable, so the DaemonSet is deleted and created again.
+    Recreate,
+    /// In the state, managed by everynode, no longer rendered.
+    Prune,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Create => "create",
+            Kind::Update => "update",
+            Kind::Recreate => "recreate",
+            Kind::Prune => "prune",
+        }
+    }
+}
+
+/// One DaemonSet that differs: both sides normalized (`None` where a side is absent).
+#[derive(Debug, Clone)]
+pub struct Difference {
+    pub namespace: String,
+    pub name: String,
+    pub kind: Kind,
+    /// Where the rendered side comes from (`file:line:column`), or the state file.
+    pub source: String,
+    pub live: Option<Value>,
+    pub rendered: Option<Value>,
+}
+
+/// Every DaemonSet whose normalized rendered and live forms differ, by namespace and name.
+pub fn differences(desired: &[Desired], cluster: &Cluster) -> Vec<Difference> {
+    let mut out = Vec::new();
+    for want in desired {
+        let rendered = normalize(&want.object);
+        let live = live_of(want, cluster).map(|l| normalize(&l.object));
+        let kind = match &live {
+            None => Kind::Create,
+            Some(live) if *live == rendered => continue,
+            Some(live) if live["spec"]["selector"] != rendered["spec"]["selector"] => {
+                Kind::Recreate
+            }
+            Some(_) => Kind::Update,
+        };
+        out.push(Difference {
+            namespace: want.namespace.clone(),
+            name: want.name.clone(),
+            kind,
+            source: want.source.clone(),
+            live,
+            rendered: Some(rendered),
+        });
+    }
+    for live in pruned(desired, cluster) {
+        out.push(Difference {
+            namespace: live.namespace.clone(),
+            name: live.name.clone(),
+            kind: Kind::Prune,
+            source: live.source.clone(),
+            live: Some(normalize(&live.object)),
+            rendered: None,
+        });
+    }
+    out.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    out
+}
