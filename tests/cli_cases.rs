@@ -1,5 +1,5 @@
-//! Data-driven cases of `everynode plan`, `explain` and `lint`, one folder per case under
-//! tests/data/plan and tests/data/lint:
+//! Data-driven cases of `everynode plan`, `explain`, `diff` and `lint`, one folder per case
+//! under tests/data/plan, tests/data/diff and tests/data/lint:
 //!
 //! - `cmd`: the arguments, one line, split on whitespace (the command runs in the folder);
 //! - `stdin` (optional): what the command reads on standard input (`--state -`);
@@ -86,6 +86,11 @@ fn run_cases(folder: &str, at_least: usize) {
 #[test]
 fn plan_and_explain_cases() {
     run_cases("plan", 20);
+}
+
+#[test]
+fn diff_cases() {
+    run_cases("diff", 7);
 }
 
 #[test]

@@ -53,6 +53,11 @@ pub fn normalize(object: &Value) -> Value {
 pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
     daemonset.status = None;
     strip_metadata(&mut daemonset.metadata);
+    // A manifest without a namespace lands in `default` (as plan reads it).
+    daemonset
+        .metadata
+        .namespace
+        .get_or_insert_with(|| "default".into());
     if let Some(spec) = daemonset.spec.as_mut() {
         spec.revision_history_limit.get_or_insert(10);
         if spec.min_ready_seconds == Some(0) {
