@@ -56,13 +56,30 @@ enum Command {
     Schema(SchemaArgs),
 }
 
-/// Where the cluster's state comes from.
+/// Where the cluster's state comes from: a recording, or the live cluster.
 #[derive(clap::Args)]
 pub struct StateArgs {
     /// What `kubectl get nodes,daemonsets,pods -A -o json|yaml` printed: files,
     /// directories of them, or - for standard input. Several sources merge.
-    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    #[arg(long, value_name = "FILE", num_args = 1.., required_unless_present = "live")]
     pub state: Vec<PathBuf>,
+    /// Read the cluster of the kubeconfig instead, read-only (list and get only).
+    #[arg(long, conflicts_with = "state")]
+    pub live: bool,
+    /// With --live: the kubeconfig context to use [default: the current one].
+    #[arg(long, value_name = "NAME", requires = "live")]
+    pub context: Option<String>,
+}
+
+/// The cluster a command looks at: the recording, or the live cluster (with progress
+/// on standard error when a list takes more than a second).
+pub fn read_cluster(state: &StateArgs) -> Result<Cluster, Diagnostic> {
+    if state.live {
+        let mut progress = |line: &str| eprintln!("{line}");
+        everynode::live::read(state.context.as_deref(), &mut progress)
+    } else {
+        read_state(&state.state)
+    }
 }
 
 #[derive(clap::Args)]

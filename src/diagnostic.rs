@@ -101,6 +101,7 @@ codes! {
     // The cluster state.
     invalid_state: Error, "a --state source is not what kubectl get prints";
     no_nodes: Warning, "the state holds no Node objects";
+    live_cluster: Error, "the live cluster cannot be read (kubeconfig, network, credentials, permissions)";
     duplicate_daemonset: Error, "two DaemonSets to plan share a namespace and name";
     unknown_daemonset: Error, "explain names a DaemonSet that is neither rendered nor in the state";
     unknown_node_name: Error, "explain names a node that is not in the state";

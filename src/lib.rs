@@ -10,6 +10,7 @@ pub mod compare;
 pub mod diagnostic;
 pub mod expand;
 pub mod lint;
+pub mod live;
 pub mod model;
 pub mod parse;
 pub mod place;

@@ -7,7 +7,7 @@ use everynode::state::Cluster;
 
 use crate::cli::{
     EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PlanArgs, PlanFormat, StateArgs, colour, print_diagnostics,
-    print_stdout, read_inputs, read_state,
+    print_stdout, read_cluster, read_inputs,
 };
 
 pub fn run(args: &PlanArgs) -> u8 {
@@ -50,7 +50,7 @@ pub fn inputs(paths: &[std::path::PathBuf], state: &StateArgs) -> Option<(Vec<De
         print_diagnostics(&diagnostic::sorted(diagnostics));
         return None;
     }
-    let cluster = match read_state(&state.state) {
+    let cluster = match read_cluster(state) {
         Ok(cluster) => cluster,
         Err(problem) => {
             diagnostics.push(problem);
