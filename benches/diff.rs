@@ -1,0 +1,70 @@
+//! Diff benchmark: 150 rendered DaemonSets (the render bench's 50 daemons x 3 classes)
+//! against a recorded state holding them (the rendered List, as a cluster would return
+//! it), so every DaemonSet is normalized on both sides and compared; timed through the
+//! release binary, process start included. Target (issue 5): under 100 ms.
+//!
+//! Run: `cargo bench --bench diff`
+
+use std::process::Command;
+use std::time::Duration;
+
+mod common;
+use common::{fleet, ms, time};
+
+const DAEMONS: usize = 50;
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let descriptions = dir.path().join("daemons");
+    std::fs::create_dir_all(&descriptions).unwrap();
+    fleet(&descriptions, DAEMONS);
+    let rendered = Command::new(env!("CARGO_BIN_EXE_everynode"))
+        .args(["render", "daemons", "-o", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(rendered.status.success());
+    std::fs::write(dir.path().join("state.json"), &rendered.stdout).unwrap();
+    let start = time(&["--version"], dir.path());
+    let output = Command::new(env!("CARGO_BIN_EXE_everynode"))
+        .args(["diff", "daemons", "--state", "state.json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let diff = time(&["diff", "daemons", "--state", "state.json"], dir.path());
+    let median = |t: &[Duration]| t[t.len() / 2];
+    println!(
+        "diff bench: {} DaemonSets against a state holding them, {} runs each, wall time incl. process start",
+        DAEMONS * 3,
+        diff.len()
+    );
+    println!("| command | min ms | median ms | median / process start |");
+    println!("| --- | --- | --- | --- |");
+    for (name, t) in [
+        ("everynode --version (process start)", &start),
+        ("everynode diff daemons --state state.json", &diff),
+    ] {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1}x |",
+            ms(t[0]),
+            ms(median(t)),
+            ms(median(t)) / ms(median(&start))
+        );
+    }
+    let target = Duration::from_millis(100);
+    println!(
+        "target: diff median under {} ms: {}",
+        target.as_millis(),
+        if median(&diff) < target {
+            "met"
+        } else {
+            "NOT MET"
+        }
+    );
+}
