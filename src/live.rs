@@ -69,8 +69,10 @@ async fn read_async(
         problem(format!("cannot load the kubeconfig: {e}"), Some(help))
     })?;
     let server = config.cluster_url.to_string();
-    let client = Client::try_from(config)
-        .map_err(|e| problem(format!("cannot build a client for {server}: {e}"), None))?;
+    let client = Client::try_from(config).map_err(|e| match e {
+        kube::Error::Auth(_) => failed(&e, "", &server),
+        e => problem(format!("cannot build a client for {server}: {e}"), None),
+    })?;
     let mut loader = Loader::default();
     for (path, what) in LISTS {
         let started = Instant::now();
@@ -145,6 +147,10 @@ fn failed(error: &kube::Error, what: &str, server: &str) -> Diagnostic {
         kube::Error::Api(status) => problem(
             format!("the API server at {server} answered the list of {what} with {}: {}", status.code, status.message),
             None,
+        ),
+        kube::Error::Auth(e) => problem(
+            format!("cannot get credentials for {server}: {e}"),
+            Some("the context's auth (an exec plugin, a token file, a certificate) failed: run the command it names by hand, or log in again".to_string()),
         ),
         other => problem(
             format!("cannot reach the API server at {server}: {other}"),

@@ -157,11 +157,16 @@ fn respond(method: &str, target: &str, objects: &[Value], mode: Mode) -> (String
 }
 
 fn kubeconfig(dir: &Path, port: u16) -> std::path::PathBuf {
+    kubeconfig_with(dir, port, "    token: not-a-secret\n")
+}
+
+/// A kubeconfig whose user is `user` (YAML lines under `user:`).
+fn kubeconfig_with(dir: &Path, port: u16, user: &str) -> std::path::PathBuf {
     let path = dir.join("kubeconfig");
     let text = format!(
         "apiVersion: v1\nkind: Config\ncurrent-context: test\n\
          clusters:\n- name: test\n  cluster:\n    server: http://127.0.0.1:{port}\n\
-         users:\n- name: ci\n  user:\n    token: not-a-secret\n\
+         users:\n- name: ci\n  user:\n{user}\
          contexts:\n- name: test\n  context:\n    cluster: test\n    user: ci\n\
          - name: staging\n  context:\n    cluster: test\n    user: ci\n"
     );
@@ -264,8 +269,17 @@ fn live_failures_are_clear_errors() {
             "the kubeconfig's contexts are: test, staging",
         ),
     ];
-    for (port, context, expected) in cases {
-        let config = kubeconfig(dir.path(), port);
+    let exec = "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /nonexistent/everynode-test-credential-plugin\n";
+    let cases = cases.map(|(port, context, expected)| (port, context, expected, None));
+    let cases =
+        cases
+            .into_iter()
+            .chain([(forbidden.port, None, "cannot get credentials", Some(exec))]);
+    for (port, context, expected, user) in cases {
+        let config = match user {
+            Some(user) => kubeconfig_with(dir.path(), port, user),
+            None => kubeconfig(dir.path(), port),
+        };
         let mut args = vec!["plan", "tool.yaml", "--live"];
         if let Some(context) = context {
             args.extend(["--context", context]);
