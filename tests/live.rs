@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Serve,
+    /// Like Serve, but each page of pods takes 1.1 s.
+    SlowPods,
     Unauthorized,
     ForbidPods,
 }
@@ -127,6 +129,9 @@ fn respond(method: &str, target: &str, objects: &[Value], mode: Mode) -> (String
     };
     if method != "GET" {
         return status(405, "MethodNotAllowed", "read-only test server");
+    }
+    if mode == Mode::SlowPods && path == "/api/v1/pods" {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
     }
     let start: usize = query
         .split('&')
@@ -293,4 +298,16 @@ fn live_failures_are_clear_errors() {
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+}
+
+#[test]
+fn a_slow_list_reports_progress_on_stderr() {
+    let (dir, objects) = recorded();
+    let server = serve(objects, Mode::SlowPods);
+    let config = kubeconfig(dir.path(), server.port);
+    let (code, stdout, stderr) = everynode(dir.path(), &config, &["plan", "tool.yaml", "--live"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("ops/tool"), "{stdout}");
+    assert!(stderr.contains("reading pods: "), "{stderr}");
+    assert!(!stdout.contains("reading"), "progress goes to stderr only");
 }

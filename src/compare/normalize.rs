@@ -85,6 +85,11 @@ pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
 }
 
 fn strip_metadata(metadata: &mut ObjectMeta) {
+    // Finalizers are a set to the API: their order means nothing.
+    if let Some(finalizers) = metadata.finalizers.as_mut() {
+        finalizers.sort();
+        finalizers.dedup();
+    }
     metadata.uid = None;
     metadata.resource_version = None;
     metadata.generation = None;
