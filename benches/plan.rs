@@ -491,7 +491,8 @@ fn generate(dir: &Path, nodes: usize) -> Generated {
         "{:#?}",
         compiled.diagnostics
     );
-    let (desired, problems) = everynode::compare::desired(&compiled);
+    let (desired, problems) =
+        everynode::compare::desired(compiled.rendered, &compiled.parsed.manifests);
     assert!(
         problems.is_empty() && desired.len() == 20,
         "{} DaemonSets",

@@ -94,14 +94,16 @@ pub fn display_path(path: &Path) -> String {
 /// Where each value of a parsed document came from, keyed by its JSON pointer
 /// (`/spec/classes/0/match/1/key`). A lookup falls back to the nearest ancestor, so a
 /// value without a recorded position points at the object that holds it.
+///
+/// Cloning shares the map: a manifest's positions travel with every DaemonSet made of it.
 #[derive(Debug, Clone, Default)]
 pub struct SpanMap {
-    spans: BTreeMap<String, Span>,
+    spans: Arc<BTreeMap<String, Span>>,
 }
 
 impl SpanMap {
     pub fn insert(&mut self, pointer: impl Into<String>, span: impl Into<Span>) {
-        self.spans.insert(pointer.into(), span.into());
+        Arc::make_mut(&mut self.spans).insert(pointer.into(), span.into());
     }
 
     /// The span of the value at `pointer`, or of its nearest recorded ancestor.

@@ -35,11 +35,11 @@ fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
 fn everything() -> Vec<Desired> {
     let mut all = Vec::new();
     let examples = everynode::compile(&read_tree(&root().join("examples")));
-    let (desired, _) = compare::desired(&examples);
+    let (desired, _) = compare::desired(examples.rendered, &examples.parsed.manifests);
     all.extend(desired);
     for file in read_tree(&root().join("tests/data/corpus/daemonsets")) {
         let compiled = everynode::compile(&[file]);
-        let (desired, _) = compare::desired(&compiled);
+        let (desired, _) = compare::desired(compiled.rendered, &compiled.parsed.manifests);
         all.extend(desired);
     }
     assert!(all.len() >= 40, "{} DaemonSets", all.len());

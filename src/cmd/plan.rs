@@ -38,7 +38,7 @@ pub fn inputs(paths: &[std::path::PathBuf], state: &StateArgs) -> Option<(Vec<De
     let (files, mut diagnostics) = read_inputs(paths);
     let compiled = everynode::compile(&files);
     diagnostics.extend(compiled.diagnostics.iter().cloned());
-    let (desired, problems) = compare::desired(&compiled);
+    let (desired, problems) = compare::desired(compiled.rendered, &compiled.parsed.manifests);
     diagnostics.extend(problems);
     if desired.is_empty() && !diagnostic::has_errors(&diagnostics) {
         diagnostics.push(

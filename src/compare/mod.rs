@@ -20,9 +20,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::Compiled;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::expand::{LABEL_CLASS, LABEL_DAEMON, LABEL_MANAGED_BY, MANAGER};
+use crate::expand::{LABEL_CLASS, LABEL_DAEMON, LABEL_MANAGED_BY, MANAGER, Rendered};
 use crate::parse::ParsedManifest;
 use crate::parse::yaml::DAEMONSET_API_VERSIONS;
 use crate::place::selection::label_selector_matches;
@@ -67,25 +66,31 @@ impl Desired {
     }
 }
 
-/// Everything that should exist: the rendered DaemonSets and the plain manifests, by
-/// namespace and name. Manifests are checked with the API server's rules here, since
-/// nothing else has checked them; a removed apiVersion is a warning (the manifest is
-/// planned as the apps/v1 object it converts to).
-pub fn desired(compiled: &Compiled) -> (Vec<Desired>, Vec<Diagnostic>) {
-    let mut desired = Vec::new();
+/// Everything that should exist: the rendered DaemonSets (taken, not copied: nothing
+/// reads them after this) and the plain manifests, by namespace and name. Manifests are
+/// checked with the API server's rules here, since nothing else has checked them; a
+/// removed apiVersion is a warning (the manifest is planned as the apps/v1 object it
+/// converts to).
+pub fn desired(
+    rendered: Vec<Rendered>,
+    manifests: &[ParsedManifest],
+) -> (Vec<Desired>, Vec<Diagnostic>) {
+    let mut desired = Vec::with_capacity(rendered.len() + manifests.len());
     let mut diagnostics = Vec::new();
-    for rendered in &compiled.rendered {
-        if let Some(daemonset) = rendered.daemonset.clone() {
+    for rendered in rendered {
+        let source = rendered.source();
+        let span = rendered.file.first_line(rendered.span);
+        if let Some(daemonset) = rendered.daemonset {
             desired.push(Desired {
-                namespace: rendered.namespace.clone(),
-                name: rendered.name.clone(),
-                daemon: Some(rendered.daemon.clone()),
-                class: rendered.class.clone(),
-                source: rendered.source(),
-                file: rendered.file.clone(),
-                span: rendered.file.first_line(rendered.span),
+                namespace: rendered.namespace,
+                name: rendered.name,
+                daemon: Some(rendered.daemon),
+                class: rendered.class,
+                source,
+                file: rendered.file,
+                span,
                 fields: None,
-                object: rendered.object.clone(),
+                object: rendered.object,
                 daemonset,
             });
         }
@@ -93,7 +98,7 @@ pub fn desired(compiled: &Compiled) -> (Vec<Desired>, Vec<Diagnostic>) {
     // Manifests are checked on every core: typed deserialization and the API server's
     // rules are most of what a repository of vendored manifests costs.
     let checked = crate::on_every_core(
-        &compiled.parsed.manifests,
+        manifests,
         16,
         |_| 1,
         |part| part.iter().map(manifest_daemonset).collect::<Vec<_>>(),

@@ -56,8 +56,9 @@ pub struct Inputs {
 
 impl Inputs {
     pub fn new(files: &[Arc<SourceFile>]) -> Inputs {
-        let compiled = crate::compile(files);
-        let (desired, problems) = compare::desired(&compiled);
+        let mut compiled = crate::compile(files);
+        let rendered = std::mem::take(&mut compiled.rendered);
+        let (desired, problems) = compare::desired(rendered, &compiled.parsed.manifests);
         Inputs {
             files: files.len(),
             compiled,
