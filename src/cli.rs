@@ -60,14 +60,17 @@ enum Command {
 #[derive(clap::Args)]
 pub struct StateArgs {
     /// What `kubectl get nodes,daemonsets,pods -A -o json|yaml` printed: files,
-    /// directories of them, or - for standard input. Several sources merge.
+    /// directories of them, or - for standard input. Several sources merge; every word
+    /// after --state is a source, so put PATHs before it.
     #[arg(long, value_name = "FILE", num_args = 1.., required_unless_present = "live")]
     pub state: Vec<PathBuf>,
     /// Read the cluster of the kubeconfig instead, read-only (list and get only).
     #[arg(long, conflicts_with = "state")]
     pub live: bool,
     /// With --live: the kubeconfig context to use [default: the current one].
-    #[arg(long, value_name = "NAME", requires = "live")]
+    // `requires = "live"` cannot see a flag's absence (its default counts as present), so
+    // the rule is said the other way round: no --context beside --state.
+    #[arg(long, value_name = "NAME", conflicts_with = "state")]
     pub context: Option<String>,
 }
 
@@ -94,7 +97,8 @@ pub struct LintArgs {
     /// Exit 1 on warnings too, not only on errors.
     #[arg(long)]
     pub deny_warnings: bool,
-    /// A recorded cluster (as for plan): adds the rules that need nodes.
+    /// A recorded cluster (as for plan): adds the rules that need nodes. Every word after
+    /// --state is a source, so put PATHs before it.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub state: Vec<PathBuf>,
     /// The configuration file that allows rules repository-wide [default: .everynode.yaml

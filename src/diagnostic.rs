@@ -105,6 +105,7 @@ codes! {
     duplicate_daemonset: Error, "two DaemonSets to plan share a namespace and name";
     unknown_daemonset: Error, "explain names a DaemonSet that is neither rendered nor in the state";
     unknown_node_name: Error, "explain names a node that is not in the state";
+    not_compared: Warning, "diff cannot compare a field the DaemonSet API everynode knows (Kubernetes 1.33) lacks";
     removed_api_version: Warning, "a DaemonSet manifest uses an API version that Kubernetes removed";
     // lint: quality and the rules across objects.
     missing_requests: Warning, "a container requests no cpu or no memory";

@@ -68,7 +68,11 @@ async fn read_async(
         };
         problem(format!("cannot load the kubeconfig: {e}"), Some(help))
     })?;
-    let server = config.cluster_url.to_string();
+    let server = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
     let client = Client::try_from(config).map_err(|e| match e {
         kube::Error::Auth(_) => failed(&e, "", &server),
         e => problem(format!("cannot build a client for {server}: {e}"), None),
@@ -125,6 +129,22 @@ struct ListMeta {
     continue_token: Option<String>,
 }
 
+/// An error and the errors under it, `outer: inner: innermost`: the innermost (connection
+/// refused, a name that does not resolve, a certificate) is usually the one to act on.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let said = inner.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 fn problem(message: String, help: Option<String>) -> Diagnostic {
     let d = Diagnostic::new(Code::live_cluster, message);
     match help {
@@ -144,6 +164,10 @@ fn failed(error: &kube::Error, what: &str, server: &str) -> Diagnostic {
             format!("listing {what} at {server} is forbidden (403): {}", status.message),
             Some("everynode needs get and list on nodes, pods, daemonsets and controllerrevisions in every namespace (`kubectl auth can-i list pods -A`)".to_string()),
         ),
+        kube::Error::Api(status) if status.code == 410 => problem(
+            format!("the list of {what} at {server} changed too much while it was read page by page (410 Gone: the continue token expired)"),
+            Some("run the command again; a cluster under heavy churn may need a quieter moment, or a recording made with kubectl".to_string()),
+        ),
         kube::Error::Api(status) => problem(
             format!("the API server at {server} answered the list of {what} with {}: {}", status.code, status.message),
             None,
@@ -153,7 +177,7 @@ fn failed(error: &kube::Error, what: &str, server: &str) -> Diagnostic {
             Some("the context's auth (an exec plugin, a token file, a certificate) failed: run the command it names by hand, or log in again".to_string()),
         ),
         other => problem(
-            format!("cannot reach the API server at {server}: {other}"),
+            format!("cannot reach the API server at {server}: {}", with_causes(other)),
             Some("check the network, a VPN, and the server of the context (`kubectl cluster-info`)".to_string()),
         ),
     }

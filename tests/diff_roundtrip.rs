@@ -30,14 +30,16 @@ fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
         .collect()
 }
 
-/// The DaemonSets of the examples and of the corpus (each corpus file on its own: two
-/// of them share a name).
+/// The DaemonSets of the examples, of the corpus (each corpus file on its own: two of
+/// them share a name), and a manifest that leaves every defaulted field unset.
 fn everything() -> Vec<Desired> {
     let mut all = Vec::new();
     let examples = everynode::compile(&read_tree(&root().join("examples")));
     let (desired, _) = compare::desired(examples.rendered, &examples.parsed.manifests);
     all.extend(desired);
-    for file in read_tree(&root().join("tests/data/corpus/daemonsets")) {
+    let corpus = read_tree(&root().join("tests/data/corpus/daemonsets"));
+    let every_default = read_tree(&root().join("tests/data/normalize"));
+    for file in corpus.into_iter().chain(every_default) {
         let compiled = everynode::compile(&[file]);
         let (desired, _) = compare::desired(compiled.rendered, &compiled.parsed.manifests);
         all.extend(desired);
@@ -60,14 +62,19 @@ fn served_quantity(q: &mut Value) {
 }
 
 fn served_container(c: &mut Value, host_network: bool) {
+    // parsers.ParseImageName: the tag, else "latest" when there is no digest either.
     let image = c["image"].as_str().unwrap_or_default().to_string();
-    let last = image.rsplit('/').next().unwrap_or_default();
-    let tag = if image.contains('@') {
-        Some("digest")
-    } else {
-        last.split_once(':').map(|(_, t)| t)
+    let (reference, digest) = match image.split_once('@') {
+        Some((r, d)) => (r.to_string(), Some(d.to_string())),
+        None => (image.clone(), None),
     };
-    let policy = if matches!(tag, None | Some("latest")) {
+    let after_slash = reference.rsplit('/').next().unwrap_or_default();
+    let tag = match (after_slash.split_once(':'), digest) {
+        (Some((_, t)), _) => t.to_string(),
+        (None, None) => "latest".to_string(),
+        (None, Some(_)) => String::new(),
+    };
+    let policy = if tag == "latest" {
         "Always"
     } else {
         "IfNotPresent"
@@ -95,6 +102,9 @@ fn served_container(c: &mut Value, host_network: bool) {
             if e["valueFrom"]["fieldRef"].is_object() {
                 set_default(&mut e["valueFrom"]["fieldRef"], "apiVersion", json!("v1"));
             }
+            if let Some(r) = e.pointer_mut("/valueFrom/resourceFieldRef") {
+                served_resource_ref(r);
+            }
         }
     }
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
@@ -104,10 +114,54 @@ fn served_container(c: &mut Value, host_network: bool) {
             set_default(p, "periodSeconds", json!(10));
             set_default(p, "successThreshold", json!(1));
             set_default(p, "failureThreshold", json!(3));
-            if p["httpGet"].is_object() {
-                set_default(&mut p["httpGet"], "scheme", json!("HTTP"));
+            if let Some(get) = p.pointer_mut("/httpGet") {
+                served_http_get(get);
             }
         }
+    }
+    for hook in ["postStart", "preStop"] {
+        if let Some(get) = c.pointer_mut(&format!("/lifecycle/{hook}/httpGet")) {
+            served_http_get(get);
+        }
+    }
+    for flag in ["stdin", "tty"] {
+        // omitempty: a false flag is not written back.
+        if c[flag] == json!(false) {
+            c.as_object_mut().unwrap().remove(flag);
+        }
+    }
+}
+
+fn served_http_get(get: &mut Value) {
+    if get.is_object() {
+        set_default(get, "path", json!("/"));
+        set_default(get, "scheme", json!("HTTP"));
+    }
+}
+
+/// `divisor` is not a pointer in the Go type: always written, "0" when unset.
+fn served_resource_ref(r: &mut Value) {
+    if r.is_object() {
+        set_default(r, "divisor", json!("0"));
+        served_plain_quantity(&mut r["divisor"]);
+    }
+}
+
+fn served_downward_items(items: &mut Value) {
+    for item in items.as_array_mut().into_iter().flatten() {
+        if item["fieldRef"].is_object() {
+            set_default(&mut item["fieldRef"], "apiVersion", json!("v1"));
+        }
+        if let Some(r) = item.pointer_mut("/resourceFieldRef") {
+            served_resource_ref(r);
+        }
+    }
+}
+
+/// A quantity outside a ResourceList: re-encoded, not rounded.
+fn served_plain_quantity(q: &mut Value) {
+    if let Some(text) = q.as_str() {
+        *q = Value::String(Quantity::server_string(text, false).unwrap_or_else(|_| text.into()));
     }
 }
 
@@ -150,8 +204,19 @@ fn served(object: &Value) -> Value {
     set_default(pod, "schedulerName", json!("default-scheduler"));
     set_default(pod, "securityContext", json!({}));
     set_default(pod, "terminationGracePeriodSeconds", json!(30));
-    if let Some(account) = pod["serviceAccountName"].as_str().map(str::to_string) {
+    // One service account, written under both of its names.
+    let account = pod["serviceAccountName"]
+        .as_str()
+        .or(pod["serviceAccount"].as_str())
+        .map(str::to_string);
+    if let Some(account) = account {
         set_default(pod, "serviceAccount", json!(account));
+        set_default(pod, "serviceAccountName", json!(account));
+    }
+    for flag in ["hostNetwork", "hostPID", "hostIPC"] {
+        if pod[flag] == json!(false) {
+            pod.as_object_mut().unwrap().remove(flag);
+        }
     }
     let host_network = pod["hostNetwork"] == json!(true);
     for list in ["containers", "initContainers"] {
@@ -166,9 +231,32 @@ fn served(object: &Value) -> Value {
             if v["hostPath"].is_object() {
                 set_default(&mut v["hostPath"], "type", json!(""));
             }
+            if v.as_object().is_some_and(|o| o.len() == 1) {
+                v["emptyDir"] = json!({});
+            }
+            if let Some(limit) = v.pointer_mut("/emptyDir/sizeLimit") {
+                served_plain_quantity(limit);
+            }
             for source in ["configMap", "secret", "projected", "downwardAPI"] {
                 if v[source].is_object() {
                     set_default(&mut v[source], "defaultMode", json!(420));
+                }
+            }
+            if let Some(items) = v.pointer_mut("/downwardAPI/items") {
+                served_downward_items(items);
+            }
+            if let Some(sources) = v
+                .pointer_mut("/projected/sources")
+                .and_then(Value::as_array_mut)
+            {
+                for source in sources {
+                    if source["serviceAccountToken"].is_object() {
+                        let token = &mut source["serviceAccountToken"];
+                        set_default(token, "expirationSeconds", json!(3600));
+                    }
+                    if let Some(items) = source.pointer_mut("/downwardAPI/items") {
+                        served_downward_items(items);
+                    }
                 }
             }
         }

@@ -267,7 +267,7 @@ fn live_failures_are_clear_errors() {
             "refused the credentials (401 Unauthorized)",
         ),
         (forbidden.port, None, "listing pods"),
-        (closed_port, None, "cannot reach the API server"),
+        (closed_port, None, "Connection refused"),
         (
             forbidden.port,
             Some("prod"),

@@ -1,16 +1,19 @@
 //! `everynode diff`: kubectl diff's answer, offline: exit 0 when nothing differs, 1 when
 //! something does, 2 on error.
 
-use everynode::compare::diff::differences;
+use everynode::compare::diff::{differences, not_compared};
 use everynode::report;
 
-use crate::cli::{DiffArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, colour, print_stdout};
+use crate::cli::{
+    DiffArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, colour, print_diagnostics, print_stdout,
+};
 use crate::cmd::plan::inputs;
 
 pub fn run(args: &DiffArgs) -> u8 {
     let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {
         return EXIT_ERROR;
     };
+    print_diagnostics(&not_compared(&desired, &cluster));
     let found = differences(&desired, &cluster);
     print_stdout(&report::diff::human(&found, colour(&std::io::stdout())));
     if found.is_empty() {

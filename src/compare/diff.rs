@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
-use crate::compare::normalize::normalize;
+use crate::compare::normalize::{normalize, unknown_fields};
 use crate::compare::{Desired, live_of, pruned};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::state::Cluster;
 
 /// What applying does to a DaemonSet that differs.
@@ -78,5 +79,44 @@ pub fn differences(desired: &[Desired], cluster: &Cluster) -> Vec<Difference> {
         });
     }
     out.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    out
+}
+
+/// A warning for each field that `differences` cannot see: one the typed DaemonSet lacks,
+/// in a rendered or written DaemonSet or in the live one it is compared with. Without it,
+/// a change to such a field (a typo, or a field newer than Kubernetes 1.33) would pass as
+/// no change.
+pub fn not_compared(desired: &[Desired], cluster: &Cluster) -> Vec<Diagnostic> {
+    let help = "check the spelling against `kubectl explain daemonset`; a field added after Kubernetes 1.33 is not compared by this everynode";
+    let mut out = Vec::new();
+    for want in desired {
+        for field in unknown_fields(&want.object, &want.daemonset) {
+            out.push(
+                Diagnostic::new(
+                    Code::not_compared,
+                    format!(
+                        "{}/{}: {field} is not a DaemonSet field everynode knows; not compared",
+                        want.namespace, want.name
+                    ),
+                )
+                .at(&want.file, want.span_of(&field), "unknown field")
+                .with_help(help),
+            );
+        }
+        if let Some(live) = live_of(want, cluster) {
+            for field in unknown_fields(&live.object, &live.daemonset) {
+                out.push(
+                    Diagnostic::new(
+                        Code::not_compared,
+                        format!(
+                            "{}/{} in {}: {field} is not a DaemonSet field everynode knows; not compared",
+                            live.namespace, live.name, live.source
+                        ),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
     out
 }

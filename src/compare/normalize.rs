@@ -5,12 +5,14 @@
 //!   managedFields, selfLink, and the annotations the server and kubectl write;
 //! - the defaults of pkg/apis/apps/v1/defaults.go and pkg/apis/core/v1/defaults.go are
 //!   applied (on both sides: applying a default twice changes nothing);
-//! - quantities take their canonical form (`1024Mi` is `1Gi`, `0.5` is `500m`);
+//! - quantities take their canonical form (`1024Mi` is `1Gi`, `0.5` is `500m`), requests
+//!   and limits rounded up to a thousandth as the server rounds them;
 //! - Go's `omitempty` zero values (`hostNetwork: false`, `minReadySeconds: 0`) go.
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetUpdateStrategy, RollingUpdateDaemonSet};
 use k8s_openapi::api::core::v1::{
-    Container, EnvVar, HTTPGetAction, LifecycleHandler, PodSecurityContext, PodSpec, Probe,
+    Container, DownwardAPIVolumeFile, EmptyDirVolumeSource, EnvVar, HTTPGetAction,
+    LifecycleHandler, PodSecurityContext, PodSpec, Probe, ResourceFieldSelector,
     ResourceRequirements, Volume,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -18,6 +20,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
+use crate::source::pointer;
 use crate::state::TEMPLATE_GENERATION;
 use crate::validate::primitives;
 
@@ -84,6 +87,39 @@ pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
     daemonset
 }
 
+/// The fields of `object` that its typed form `typed` lost, as JSON pointers: fields the
+/// DaemonSet API of Kubernetes 1.33 (everynode's k8s-openapi) does not have, misspelled
+/// or newer. Normalizing goes through the typed form, so these take no part in a diff.
+pub fn unknown_fields(object: &Value, typed: &DaemonSet) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(known) = serde_json::to_value(typed) {
+        lost(object, &known, "", &mut out);
+    }
+    out
+}
+
+fn lost(given: &Value, kept: &Value, at: &str, out: &mut Vec<String>) {
+    match (given, kept) {
+        (Value::Object(given), Value::Object(kept)) => {
+            for (key, value) in given {
+                let here = pointer(at, key);
+                match kept.get(key) {
+                    // `null` is unset, as the server reads it.
+                    None if !value.is_null() => out.push(here),
+                    None => {}
+                    Some(kept) => lost(value, kept, &here, out),
+                }
+            }
+        }
+        (Value::Array(given), Value::Array(kept)) => {
+            for (i, (value, kept)) in given.iter().zip(kept).enumerate() {
+                lost(value, kept, &pointer(at, i), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn strip_metadata(metadata: &mut ObjectMeta) {
     // Finalizers are a set to the API: their order means nothing.
     if let Some(finalizers) = metadata.finalizers.as_mut() {
@@ -115,7 +151,11 @@ fn pod_spec(spec: &mut PodSpec) {
         .get_or_insert_with(|| "default-scheduler".into());
     spec.security_context
         .get_or_insert_with(PodSecurityContext::default);
-    // The v1 API writes the deprecated `serviceAccount` alias of `serviceAccountName`.
+    // The v1 API keeps one service account and writes it under both names: the
+    // deprecated `serviceAccount` alias and `serviceAccountName`, whichever was given.
+    if spec.service_account_name.is_none() {
+        spec.service_account_name.clone_from(&spec.service_account);
+    }
     if spec.service_account.is_none() {
         spec.service_account.clone_from(&spec.service_account_name);
     }
@@ -164,7 +204,7 @@ fn container(container: &mut Container, host_network: bool) {
         .flatten()
     {
         for quantity in list.values_mut() {
-            *quantity = canonical_quantity(quantity);
+            *quantity = canonical_quantity(quantity, true);
         }
     }
     for port in container.ports.iter_mut().flatten() {
@@ -204,30 +244,60 @@ fn container(container: &mut Container, host_network: bool) {
     }
 }
 
-/// `imagePullPolicy` defaults to Always for an image tagged `latest` or not tagged (and
-/// not pinned by digest), IfNotPresent otherwise.
+/// `imagePullPolicy` defaults to Always when the image's tag is `latest`, which an image
+/// with neither tag nor digest has implicitly; IfNotPresent otherwise (upstream reads the
+/// tag with `parsers.ParseImageName`, so `app:latest@sha256:…` still pulls always).
 pub fn pulls_always(image: &str) -> bool {
-    if image.contains('@') {
-        return false;
-    }
-    let name = image.rsplit('/').next().unwrap_or(image);
-    match name.split_once(':') {
+    let (name, digest) = match image.split_once('@') {
+        Some((name, digest)) => (name, Some(digest)),
+        None => (image, None),
+    };
+    // A tag follows the last `:` after the last `/` (a `:` before it is a registry port).
+    let last = name.rsplit('/').next().unwrap_or(name);
+    match last.split_once(':') {
         Some((_, tag)) => tag == "latest",
-        None => true,
+        None => digest.is_none(),
     }
 }
 
-/// A request or limit as the server stores it: rounded up to a thousandth, canonical.
-fn canonical_quantity(quantity: &Quantity) -> Quantity {
+/// A quantity as the server returns it: canonical, and for requests and limits (a
+/// ResourceList) rounded up to a thousandth first.
+fn canonical_quantity(quantity: &Quantity, resource_list: bool) -> Quantity {
     match primitives::Quantity::parse(quantity.0.trim()) {
-        Ok(parsed) => Quantity(parsed.round_up_milli().canonical()),
+        Ok(parsed) if resource_list => Quantity(parsed.round_up_milli().canonical()),
+        Ok(parsed) => Quantity(parsed.canonical()),
         Err(_) => quantity.clone(),
     }
 }
 
 fn env_var(env: &mut EnvVar) {
-    if let Some(field) = env.value_from.as_mut().and_then(|v| v.field_ref.as_mut()) {
-        field.api_version.get_or_insert_with(|| "v1".into());
+    if let Some(from) = env.value_from.as_mut() {
+        if let Some(field) = from.field_ref.as_mut() {
+            field.api_version.get_or_insert_with(|| "v1".into());
+        }
+        if let Some(resource) = from.resource_field_ref.as_mut() {
+            resource_divisor(resource);
+        }
+    }
+}
+
+/// `divisor` is a plain (not pointer) Quantity in the Go type, so the server always
+/// writes it, as "0" when it was not given.
+fn resource_divisor(resource: &mut ResourceFieldSelector) {
+    let divisor = resource.divisor.get_or_insert_with(|| Quantity("0".into()));
+    *divisor = canonical_quantity(divisor, false);
+}
+
+/// Both kinds of downward-API item (volume files, projected files): the field's API
+/// version and the resource's divisor take their defaults.
+fn downward_items(items: Option<&mut Vec<DownwardAPIVolumeFile>>) {
+    for item in items.into_iter().flatten() {
+        if let Some(field) = item.field_ref.as_mut() {
+            field.api_version.get_or_insert_with(|| "v1".into());
+        }
+        if let Some(resource) = item.resource_field_ref.as_mut() {
+            resource_divisor(resource);
+        }
     }
 }
 
@@ -248,10 +318,29 @@ fn handler_defaults(handler: &mut LifecycleHandler) {
 }
 
 fn http_get(http: &mut HTTPGetAction) {
+    http.path.get_or_insert_with(|| "/".into());
     http.scheme.get_or_insert_with(|| "HTTP".into());
 }
 
 fn volume(volume: &mut Volume) {
+    // A volume that names no source is an emptyDir (SetDefaults_Volume).
+    let no_source = serde_json::to_value(&*volume)
+        .ok()
+        .and_then(|v| {
+            v.as_object()
+                .map(|fields| fields.keys().all(|k| k == "name"))
+        })
+        .unwrap_or(false);
+    if no_source {
+        volume.empty_dir = Some(EmptyDirVolumeSource::default());
+    }
+    if let Some(limit) = volume
+        .empty_dir
+        .as_mut()
+        .and_then(|e| e.size_limit.as_mut())
+    {
+        *limit = canonical_quantity(limit, false);
+    }
     if let Some(host_path) = volume.host_path.as_mut() {
         host_path.type_.get_or_insert_with(String::new);
     }
@@ -263,11 +352,7 @@ fn volume(volume: &mut Volume) {
     }
     if let Some(downward) = volume.downward_api.as_mut() {
         downward.default_mode.get_or_insert(DEFAULT_MODE);
-        for item in downward.items.iter_mut().flatten() {
-            if let Some(field) = item.field_ref.as_mut() {
-                field.api_version.get_or_insert_with(|| "v1".into());
-            }
-        }
+        downward_items(downward.items.as_mut());
     }
     if let Some(projected) = volume.projected.as_mut() {
         projected.default_mode.get_or_insert(DEFAULT_MODE);
@@ -276,11 +361,7 @@ fn volume(volume: &mut Volume) {
                 token.expiration_seconds.get_or_insert(3600);
             }
             if let Some(downward) = source.downward_api.as_mut() {
-                for item in downward.items.iter_mut().flatten() {
-                    if let Some(field) = item.field_ref.as_mut() {
-                        field.api_version.get_or_insert_with(|| "v1".into());
-                    }
-                }
+                downward_items(downward.items.as_mut());
             }
         }
     }
@@ -297,5 +378,57 @@ mod tests {
         assert!(pulls_always("registry:5000/team/nginx"));
         assert!(!pulls_always("registry:5000/team/nginx:1.25"));
         assert!(!pulls_always("nginx@sha256:abc"));
+        assert!(pulls_always("nginx:latest@sha256:abc"));
+        assert!(!pulls_always("registry:5000/nginx:1.25@sha256:abc"));
+        assert!(!pulls_always("registry:5000/nginx@sha256:abc"));
+    }
+
+    /// Each default as upstream's SetDefaults_* writes it (pkg/apis/core/v1/defaults.go).
+    #[test]
+    fn the_servers_defaults_are_applied() {
+        let object = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "a"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "a"}},
+                "template": {
+                    "metadata": {"labels": {"app": "a"}},
+                    "spec": {
+                        "serviceAccount": "agent",
+                        "containers": [{
+                            "name": "a", "image": "a:latest@sha256:0",
+                            "livenessProbe": {"httpGet": {"port": 80}},
+                            "lifecycle": {"preStop": {"httpGet": {"port": 80}}},
+                            "env": [{"name": "M", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1024Ki"}}},
+                                    {"name": "C", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}}]
+                        }],
+                        "volumes": [
+                            {"name": "scratch"},
+                            {"name": "cache", "emptyDir": {"sizeLimit": "1024Mi"}},
+                            {"name": "info", "downwardAPI": {"items": [{"path": "cpu", "resourceFieldRef": {"resource": "limits.cpu"}}]}}
+                        ]
+                    }
+                }
+            }
+        });
+        let n = normalize(&object);
+        let pod = &n["spec"]["template"]["spec"];
+        let c = &pod["containers"][0];
+        assert_eq!(pod["serviceAccountName"], "agent");
+        assert_eq!(c["imagePullPolicy"], "Always");
+        assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/");
+        assert_eq!(c["livenessProbe"]["httpGet"]["scheme"], "HTTP");
+        assert_eq!(c["lifecycle"]["preStop"]["httpGet"]["path"], "/");
+        assert_eq!(
+            c["env"][0]["valueFrom"]["resourceFieldRef"]["divisor"],
+            "1Mi"
+        );
+        assert_eq!(c["env"][1]["valueFrom"]["resourceFieldRef"]["divisor"], "0");
+        assert_eq!(pod["volumes"][0]["emptyDir"], serde_json::json!({}));
+        assert_eq!(pod["volumes"][1]["emptyDir"]["sizeLimit"], "1Gi");
+        let item = &pod["volumes"][2]["downwardAPI"]["items"][0];
+        assert_eq!(item["resourceFieldRef"]["divisor"], "0");
+        // Applying the defaults twice changes nothing.
+        assert_eq!(normalize(&n), n);
     }
 }
