@@ -19,7 +19,7 @@ use crate::classes::{self, Term};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{ContainerSettings, Mount, Settings};
 use crate::parse::ParsedDaemon;
-use crate::source::{SourceFile, Span, pointer};
+use crate::source::{SourceFile, Span, SpanMap, pointer};
 use crate::validate::{self, daemonset, volume_name};
 
 /// Label keys everynode writes on every DaemonSet and pod it generates.
@@ -46,6 +46,9 @@ pub struct Rendered {
     /// The same, typed; `None` when a patch made it something no DaemonSet can be
     /// (reported).
     pub daemonset: Option<DaemonSet>,
+    /// Where the description wrote its containers' image, resources and ports, by the
+    /// DaemonSet's JSON pointer ([`provenance`]).
+    pub fields: SpanMap,
 }
 
 impl Rendered {
@@ -182,6 +185,14 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                     Some(patched)
                 }
             };
+            let class_settings = class
+                .and_then(|name| daemon.spec.classes.iter().find(|c| c.name == name))
+                .map(|c| (at.as_str(), &c.settings));
+            let fields = typed
+                .as_ref()
+                .and_then(|d| d.spec.as_ref()?.template.spec.as_ref())
+                .map(|pod| provenance(parsed, class_settings, pod))
+                .unwrap_or_default();
             rendered.push(Rendered {
                 namespace,
                 name,
@@ -191,10 +202,83 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                 span: span_of(if at.is_empty() { "" } else { &at }),
                 object,
                 daemonset: typed,
+                fields,
             });
         }
     }
     (rendered, diagnostics)
+}
+
+/// Where a rendered DaemonSet's containers were written in the description: each
+/// container's image, resources and ports, from the class when it sets them, else from
+/// the daemon, keyed by the DaemonSet's JSON pointer. A finding about a rendered
+/// DaemonSet (an untagged image, missing requests, a host port taken twice) then points at
+/// the line to change, where an inline `everynode:allow` comment can also sit.
+fn provenance(
+    parsed: &ParsedDaemon,
+    class: Option<(&str, &Settings)>,
+    pod: &core::PodSpec,
+) -> SpanMap {
+    let daemon = &parsed.daemon;
+    let layers: Vec<(&str, &Settings)> = std::iter::once(("/spec", &daemon.spec.settings))
+        .chain(class)
+        .collect();
+    let mut fields = SpanMap::default();
+    let lists = [
+        ("containers", &pod.containers[..]),
+        ("initContainers", pod.init_containers.as_deref().unwrap_or_default()),
+    ];
+    for (list, containers) in lists {
+        for (i, container) in containers.iter().enumerate() {
+            // This container's settings in each layer that has it, daemon first.
+            let sources: Vec<(String, &ContainerSettings)> = layers
+                .iter()
+                .filter_map(|&(base, settings)| {
+                    if list == "containers" && container.name == daemon.metadata.name {
+                        return Some((base.to_string(), &settings.main));
+                    }
+                    let named = if list == "containers" {
+                        &settings.containers
+                    } else {
+                        &settings.init_containers
+                    };
+                    let j = named.iter().position(|c| c.name == container.name)?;
+                    Some((pointer(&pointer(base, list), j), &named[j].settings))
+                })
+                .collect();
+            let at = pointer(&pointer("/spec/template/spec", list), i);
+            let mut record = |field: &str, written: Option<String>| {
+                if let Some(span) = written.and_then(|w| parsed.spans.get_exact(&w)) {
+                    fields.insert(format!("{at}{field}"), span);
+                }
+            };
+            // A sidecar's own declaration, where the daemon first names it.
+            if container.name != daemon.metadata.name {
+                record("", sources.first().map(|(base, _)| base.clone()));
+            }
+            let last_setting = |set: fn(&ContainerSettings) -> bool, field: &str| {
+                sources
+                    .iter()
+                    .rev()
+                    .find(|(_, c)| set(c))
+                    .map(|(base, _)| pointer(base, field))
+            };
+            let requests = last_setting(|c| !c.requests.is_empty(), "requests");
+            let limits = last_setting(|c| !c.limits.is_empty(), "limits");
+            record("/image", last_setting(|c| c.image.is_some(), "image"));
+            record("/resources", requests.clone().or_else(|| limits.clone()));
+            record("/resources/requests", requests);
+            record("/resources/limits", limits);
+            // Ports append, daemon's first, as `Settings::merge` appends them.
+            let written = sources.iter().flat_map(|(base, c)| {
+                (0..c.ports.len()).map(move |k| pointer(&pointer(base, "ports"), k))
+            });
+            for (p, port) in written.enumerate() {
+                record(&format!("/ports/{p}"), Some(port));
+            }
+        }
+    }
+    fields
 }
 
 fn daemon_set(

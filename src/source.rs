@@ -99,11 +99,23 @@ pub fn display_path(path: &Path) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct SpanMap {
     spans: Arc<BTreeMap<String, Span>>,
+    /// Where a mapping's key is written, for problems with the key itself (a field the
+    /// schema does not know, a malformed label key); recorded for YAML.
+    keys: Arc<BTreeMap<String, Span>>,
 }
 
 impl SpanMap {
     pub fn insert(&mut self, pointer: impl Into<String>, span: impl Into<Span>) {
         Arc::make_mut(&mut self.spans).insert(pointer.into(), span.into());
+    }
+
+    pub fn insert_key(&mut self, pointer: impl Into<String>, span: impl Into<Span>) {
+        Arc::make_mut(&mut self.keys).insert(pointer.into(), span.into());
+    }
+
+    /// The span of the key that names the value at `pointer`, else as [`SpanMap::get`].
+    pub fn key(&self, pointer: &str) -> Option<Span> {
+        self.keys.get(pointer).copied().or_else(|| self.get(pointer))
     }
 
     /// The span of the value at `pointer`, or of its nearest recorded ancestor.

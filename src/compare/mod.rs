@@ -47,9 +47,9 @@ pub struct Desired {
     pub file: Arc<SourceFile>,
     /// The daemon's or class's declaration, or the manifest's first line.
     pub span: Span,
-    /// A manifest's positions of its fields; `None` for a rendered DaemonSet, whose
-    /// fields come from the description as a whole.
-    pub fields: Option<SpanMap>,
+    /// Positions of its fields by JSON pointer: a manifest's own, or for a rendered
+    /// DaemonSet where the description wrote its containers (`expand::provenance`).
+    pub fields: SpanMap,
     /// The object as rendered or written.
     pub object: Value,
     pub daemonset: DaemonSet,
@@ -59,10 +59,7 @@ impl Desired {
     /// Where a problem with the field at a JSON pointer is shown: the manifest's span of
     /// the field (or its nearest ancestor), else the declaration.
     pub fn span_of(&self, pointer: &str) -> Span {
-        self.fields
-            .as_ref()
-            .and_then(|f| f.get(pointer))
-            .unwrap_or(self.span)
+        self.fields.get(pointer).unwrap_or(self.span)
     }
 }
 
@@ -89,7 +86,7 @@ pub fn desired(
                 source,
                 file: rendered.file,
                 span,
-                fields: None,
+                fields: rendered.fields,
                 object: rendered.object,
                 daemonset,
             });
@@ -184,8 +181,13 @@ fn manifest_daemonset(
         return Err(violations
             .into_iter()
             .map(|v| {
+                let span = if v.key {
+                    manifest.spans.key(&v.at)
+                } else {
+                    manifest.spans.get(&v.at)
+                };
                 Diagnostic::new(v.code, v.message)
-                    .at(file, at(&v.at), "the API server rejects this")
+                    .at(file, span.unwrap_or_else(|| (0, 0).into()), "the API server rejects this")
                     .with_help(v.help)
             })
             .collect());
@@ -203,7 +205,7 @@ fn manifest_daemonset(
             source: file.location(at("")),
             file: file.clone(),
             span: at(""),
-            fields: Some(manifest.spans.clone()),
+            fields: manifest.spans.clone(),
             // The apps/v1 object it converts to, which is what a cluster stores.
             object,
             daemonset,

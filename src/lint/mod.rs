@@ -12,11 +12,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::PodSpec;
+use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
 use crate::Compiled;
 use crate::compare::{self, Action, Desired};
-use crate::diagnostic::{self, Code, Diagnostic, Severity};
+use crate::diagnostic::{self, Code, Diagnostic, Severity, did_you_mean};
 use crate::place::DaemonPodTemplate;
 use crate::place::selection::label_selector_matches;
 use crate::source::{SourceFile, pointer};
@@ -143,6 +144,33 @@ fn manifest_schema(
         for error in validator.iter_errors(&object) {
             any = true;
             let at = error.instance_path().as_str().to_string();
+            if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+                // Said at each unknown key, with the known field it most resembles.
+                let parent = error.schema_path().as_str();
+                let parent = parent.strip_suffix("/additionalProperties").unwrap_or(parent);
+                let known = schema
+                    .pointer(&format!("{parent}/properties"))
+                    .and_then(Value::as_object);
+                for name in unexpected {
+                    let field = pointer(&at, name);
+                    let span = manifest.spans.key(&field).unwrap_or_else(|| (0, 0).into());
+                    let help = known
+                        .and_then(|k| did_you_mean(name, k.keys().map(String::as_str)))
+                        .map_or_else(
+                            || "remove it, or check its place: `kubectl explain daemonset.spec` lists the fields".to_string(),
+                            |best| format!("did you mean `{best}`?"),
+                        );
+                    findings.push(
+                        Diagnostic::new(
+                            Code::schema_violation,
+                            format!("{field}: `{name}` is not a field here"),
+                        )
+                        .at(&manifest.file, span, "unknown field")
+                        .with_help(help),
+                    );
+                }
+                continue;
+            }
             let span = manifest.spans.get(&at).unwrap_or_else(|| (0, 0).into());
             let shown = if at.is_empty() { "the DaemonSet" } else { &at };
             findings.push(
@@ -308,6 +336,23 @@ fn host_ports(spec: &PodSpec) -> Vec<(i32, String)> {
     ports
 }
 
+/// The JSON pointer of the container port that takes `port`/`protocol` on the node.
+fn host_port_at(d: &Desired, port: i32, protocol: &str) -> String {
+    let Some(spec) = pod_spec(d) else {
+        return "/spec/template/spec".into();
+    };
+    let host_network = spec.host_network == Some(true);
+    for (i, container) in spec.containers.iter().enumerate() {
+        for (j, p) in container.ports.iter().flatten().enumerate() {
+            let taken = p.host_port.filter(|&h| h > 0).or(host_network.then_some(p.container_port));
+            if taken == Some(port) && p.protocol.as_deref().unwrap_or("TCP") == protocol {
+                return format!("/spec/template/spec/containers/{i}/ports/{j}");
+            }
+        }
+    }
+    "/spec/template/spec/containers".into()
+}
+
 /// What two DaemonSets have in common that makes their node selections matter.
 #[derive(Default)]
 struct Shared {
@@ -426,7 +471,7 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
                         a.source
                     ),
                 )
-                .at(&b.file, b.span_of("/spec/template/spec/containers"), "host port taken twice")
+                .at(&b.file, b.span_of(&host_port_at(b, port, &protocol)), "host port taken twice")
                 .with_help("the second pod on such a node cannot start: move one port, or make the node selections disjoint"),
             );
         }

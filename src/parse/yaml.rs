@@ -239,8 +239,11 @@ pub fn positions(file: &SourceFile) -> Vec<SpanMap> {
                 {
                     *key = Some((value.to_string(), here));
                 } else {
-                    let at = next_pointer(&mut stack);
-                    spans.insert(at.0, here);
+                    let (at, key_span) = next_pointer(&mut stack);
+                    if let Some(key_span) = key_span {
+                        spans.insert_key(at.clone(), key_span);
+                    }
+                    spans.insert(at, here);
                 }
             }
             Event::Alias(_) => {
@@ -249,6 +252,9 @@ pub fn positions(file: &SourceFile) -> Vec<SpanMap> {
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let (at, key_span) = next_pointer(&mut stack);
+                if let Some(key_span) = key_span {
+                    spans.insert_key(at.clone(), key_span);
+                }
                 spans.insert(at.clone(), key_span.unwrap_or_else(|| (start, 1).into()));
                 stack.push(if matches!(event, Event::MappingStart(..)) {
                     Frame::Map { at, key: None }
@@ -296,5 +302,9 @@ mod tests {
         assert_eq!(at(0, "/b/0"), (3, 5));
         assert_eq!(at(0, "/b/1/c"), (4, 9));
         assert_eq!(at(1, "/e"), (6, 4));
+        let key = |d: usize, p: &str| file.line_column(docs[d].key(p).unwrap().offset());
+        assert_eq!(key(0, "/a"), (1, 1));
+        assert_eq!(key(0, "/b/1/c"), (4, 6));
+        assert_eq!(key(0, "/b/0"), (3, 5), "a sequence item has no key: its value");
     }
 }

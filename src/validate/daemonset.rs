@@ -22,6 +22,8 @@ pub struct Violation {
     pub at: String,
     pub message: String,
     pub help: &'static str,
+    /// The problem is the key at `at` (a label or annotation key), not its value.
+    pub key: bool,
 }
 
 /// Everything `ValidateDaemonSet` would reject in this object.
@@ -139,7 +141,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
     {
         for key in annotations.keys() {
             if let Err(e) = primitives::label_key(key) {
-                v.push(
+                v.push_key(
                     Code::invalid_label,
                     &pointer("/spec/template/metadata/annotations", key),
                     format!("annotation key {key:?} {e}"),
@@ -170,14 +172,23 @@ impl Violations {
             at: at.to_string(),
             message,
             help,
+            key: false,
         });
+    }
+
+    /// A problem with the key at `at` rather than with its value.
+    fn push_key(&mut self, code: Code, at: &str, message: String, help: &'static str) {
+        self.push(code, at, message, help);
+        if let Some(last) = self.0.last_mut() {
+            last.key = true;
+        }
     }
 
     fn labels(&mut self, labels: Option<&std::collections::BTreeMap<String, String>>, at: &str) {
         for (key, value) in labels.into_iter().flatten() {
             let k_at = pointer(at, key);
             if let Err(e) = primitives::label_key(key) {
-                self.push(Code::invalid_label, &k_at, format!("label key {key:?} {e}"), "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
+                self.push_key(Code::invalid_label, &k_at, format!("label key {key:?} {e}"), "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
             }
             if let Err(e) = primitives::label_value(value) {
                 self.push(
