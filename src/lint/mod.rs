@@ -22,6 +22,7 @@ use crate::place::DaemonPodTemplate;
 use crate::place::selection::label_selector_matches;
 use crate::source::{SourceFile, pointer};
 use crate::state::Cluster;
+use crate::validate::primitives::Quantity;
 pub use suppress::Config;
 
 /// A finding set aside, and what silenced it.
@@ -517,7 +518,10 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
         .map(|d| DaemonPodTemplate::new(&d.daemonset))
         .collect();
     let mut copies: BTreeMap<(usize, usize), Vec<&str>> = BTreeMap::new();
-    let mut overcommitted: Vec<(String, &str, Vec<String>)> = Vec::new();
+    // Nodes whose daemon pods overflow one resource, grouped by the DaemonSets running
+    // there: (resource, DaemonSets) -> (node, requested, allocatable) per node.
+    type Overflow<'n> = Vec<(&'n str, Quantity, Quantity)>;
+    let mut overcommitted: BTreeMap<(&str, Vec<usize>), Overflow> = BTreeMap::new();
     for node in &cluster.nodes {
         let running: Vec<usize> = templates
             .iter()
@@ -534,16 +538,20 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
                 }
             }
         }
-        for (resource, total) in requested(desired, &running) {
+        for resource in ["cpu", "memory"] {
             let Some(allocatable) = node.allocatable.get(resource) else {
                 continue;
             };
-            if total > *allocatable {
-                overcommitted.push((
-                    format!("{resource} {total} > {allocatable}"),
-                    &node.name,
-                    running.iter().map(|&i| key(&desired[i])).collect(),
-                ));
+            let total = running
+                .iter()
+                .filter_map(|&i| pod_request(&desired[i], resource))
+                .map(|(q, _)| q)
+                .reduce(|a, b| a.add(&b));
+            if let Some(total) = total.filter(|t| t > allocatable) {
+                overcommitted
+                    .entry((resource, running.clone()))
+                    .or_default()
+                    .push((&node.name, total, *allocatable));
             }
         }
     }
@@ -566,54 +574,64 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
             .with_help("make their node selections disjoint, so every node runs one copy"),
         );
     }
-    if !overcommitted.is_empty() {
-        let nodes: Vec<&str> = overcommitted.iter().map(|(_, n, _)| *n).collect();
-        let (what, first, daemonsets) = &overcommitted[0];
-        findings.push(Diagnostic::new(
-            Code::requests_exceed_allocatable,
-            format!(
-                "the daemon pods of {} request more than the node can allocate: {} (on {first}: {what}, from {})",
-                crate::report::count(nodes.len(), "node"),
-                named(&nodes),
-                daemonsets.join(", ")
-            ),
-        )
-        .with_help("daemon pods that do not fit stay Pending: lower the requests, or give those nodes a class with smaller ones"));
+    for ((resource, running), nodes) in overcommitted {
+        // Said at the largest request among them: the one most worth lowering.
+        let requests: Vec<(usize, Quantity, usize)> = running
+            .iter()
+            .filter_map(|&i| pod_request(&desired[i], resource).map(|(q, c)| (i, q, c)))
+            .collect();
+        let Some(&(largest, _, container)) = requests.iter().max_by_key(|(_, q, _)| *q) else {
+            continue;
+        };
+        let d = &desired[largest];
+        let (first, total, allocatable) = &nodes[0];
+        let names: Vec<&str> = nodes.iter().map(|(n, ..)| *n).collect();
+        let from = requests
+            .iter()
+            .map(|(i, q, _)| format!("{} {q}", key(&desired[*i])))
+            .collect::<Vec<_>>()
+            .join(", ");
+        findings.push(
+            Diagnostic::new(
+                Code::requests_exceed_allocatable,
+                format!(
+                    "the daemon pods of {} request more {resource} than the node can allocate: {} (on {first}: {total} > {allocatable}, from {from})",
+                    crate::report::count(names.len(), "node"),
+                    named(&names)
+                ),
+            )
+            .at(
+                &d.file,
+                d.span_of(&format!("/spec/template/spec/containers/{container}/resources/requests")),
+                "the largest request there",
+            )
+            .with_help("daemon pods that do not fit stay Pending: lower the requests, or give those nodes a class with smaller ones"),
+        );
     }
 }
 
-/// The summed cpu and memory requests of the containers of these DaemonSets' pods.
-fn requested(
-    desired: &[Desired],
-    running: &[usize],
-) -> Vec<(&'static str, crate::validate::primitives::Quantity)> {
-    use crate::validate::primitives::Quantity;
-    ["cpu", "memory"]
-        .into_iter()
-        .filter_map(|resource| {
-            let mut total: Option<Quantity> = None;
-            for &i in running {
-                let Some(spec) = pod_spec(&desired[i]) else {
-                    continue;
-                };
-                for c in &spec.containers {
-                    let request = c
-                        .resources
-                        .as_ref()
-                        .and_then(|r| r.requests.as_ref())
-                        .and_then(|r| r.get(resource))
-                        .and_then(|q| Quantity::parse(&q.0).ok());
-                    if let Some(q) = request {
-                        total = Some(match total {
-                            Some(t) => t.add(&q),
-                            None => q,
-                        });
-                    }
-                }
-            }
-            Some((resource, total?))
-        })
-        .collect()
+/// What one pod of this DaemonSet requests of a resource, summed over its containers,
+/// and the container that requests the most of it.
+fn pod_request(d: &Desired, resource: &str) -> Option<(Quantity, usize)> {
+    let spec = pod_spec(d)?;
+    let mut total: Option<Quantity> = None;
+    let mut largest: Option<(Quantity, usize)> = None;
+    for (c, container) in spec.containers.iter().enumerate() {
+        let Some(q) = container
+            .resources
+            .as_ref()
+            .and_then(|r| r.requests.as_ref())
+            .and_then(|r| r.get(resource))
+            .and_then(|q| Quantity::parse(&q.0).ok())
+        else {
+            continue;
+        };
+        total = Some(total.map_or(q, |t| t.add(&q)));
+        if largest.is_none_or(|(l, _)| q > l) {
+            largest = Some((q, c));
+        }
+    }
+    Some((total?, largest?.1))
 }
 
 /// `a, b, c and 4 more`.
