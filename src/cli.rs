@@ -262,6 +262,15 @@ pub fn terminal_width() -> usize {
 /// Problems (missing paths, unreadable or binary files) are diagnostics, and the rest is
 /// still read.
 pub fn read_inputs(paths: &[PathBuf]) -> (Vec<Arc<SourceFile>>, Vec<Diagnostic>) {
+    read_inputs_except(paths, &|_| false)
+}
+
+/// As [`read_inputs`], leaving out the files `skip` says (lint's configured excludes),
+/// named or found, before they are read.
+pub fn read_inputs_except(
+    paths: &[PathBuf],
+    skip: &dyn Fn(&SourceFile) -> bool,
+) -> (Vec<Arc<SourceFile>>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut found = Vec::new();
@@ -297,6 +306,9 @@ pub fn read_inputs(paths: &[PathBuf]) -> (Vec<Arc<SourceFile>>, Vec<Diagnostic>)
     found.sort();
     found.dedup_by(|a, b| a.0 == b.0);
     for (path, named) in found {
+        if skip(&SourceFile::new(&path, "")) {
+            continue;
+        }
         match read_source(&path) {
             Ok(Some(file)) if !named && is_generated(&file.text) => {}
             Ok(Some(file)) => files.push(file),

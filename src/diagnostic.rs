@@ -117,6 +117,7 @@ codes! {
     two_copies: Error, "a node of the state would run two pods of one daemon";
     requests_exceed_allocatable: Error, "the daemon pods of a node request more than it can allocate";
     invalid_config: Error, "the lint configuration file is malformed";
+    unknown_rule: Warning, "an everynode:allow comment names a rule everynode does not have";
 }
 
 impl fmt::Display for Code {

@@ -226,7 +226,10 @@ fn provenance(
     let mut fields = SpanMap::default();
     let lists = [
         ("containers", &pod.containers[..]),
-        ("initContainers", pod.init_containers.as_deref().unwrap_or_default()),
+        (
+            "initContainers",
+            pod.init_containers.as_deref().unwrap_or_default(),
+        ),
     ];
     for (list, containers) in lists {
         for (i, container) in containers.iter().enumerate() {

@@ -38,6 +38,19 @@ impl SourceFile {
         display_path(&self.path)
     }
 
+    /// The path relative to the current directory when it lies under it (an absolute
+    /// PATH on the command line), else as [`SourceFile::name`] shows it: what lint's
+    /// configuration prefixes and SARIF's `%SRCROOT%` are relative to.
+    pub fn repository_name(&self) -> String {
+        if self.path.is_absolute()
+            && let Ok(cwd) = std::env::current_dir()
+            && let Ok(relative) = self.path.strip_prefix(&cwd)
+        {
+            return display_path(relative);
+        }
+        self.name()
+    }
+
     /// The 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
@@ -115,7 +128,10 @@ impl SpanMap {
 
     /// The span of the key that names the value at `pointer`, else as [`SpanMap::get`].
     pub fn key(&self, pointer: &str) -> Option<Span> {
-        self.keys.get(pointer).copied().or_else(|| self.get(pointer))
+        self.keys
+            .get(pointer)
+            .copied()
+            .or_else(|| self.get(pointer))
     }
 
     /// The span of the value at `pointer`, or of its nearest recorded ancestor.

@@ -11,8 +11,8 @@ use everynode::report;
 use everynode::source::SourceFile;
 
 use crate::cli::{
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, LintArgs, LintFormat, colour, print_diagnostics,
-    print_stdout, read_inputs, read_state, terminal_width,
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, LintArgs, LintFormat, colour, print_stdout,
+    read_inputs_except, read_state, terminal_width,
 };
 
 /// Problems that mean the job could not be done (exit 2): input that cannot be read or
@@ -24,28 +24,23 @@ const UNREADABLE: &[Code] = &[
     Code::kdl_syntax,
     Code::yaml_syntax,
     Code::nesting_too_deep,
+    Code::invalid_config,
 ];
 
 pub fn run(args: &LintArgs) -> u8 {
     let config = match config(args.config.as_deref()) {
         Ok(config) => config,
-        Err(problems) => {
-            print_diagnostics(&problems);
-            return EXIT_ERROR;
-        }
+        Err(problems) => return failed(problems, args.format),
     };
     let cluster = if args.state.is_empty() {
         None
     } else {
         match read_state(&args.state) {
             Ok(cluster) => Some(cluster),
-            Err(problem) => {
-                print_diagnostics(&[problem]);
-                return EXIT_ERROR;
-            }
+            Err(problem) => return failed(vec![problem], args.format),
         }
     };
-    let (files, read_problems) = read_inputs(&args.paths);
+    let (files, read_problems) = read_inputs_except(&args.paths, &|f| config.excludes(f));
     let inputs = lint::Inputs::new(&files);
     let mut linted = lint::lint(&inputs, cluster.as_ref(), &config);
     if !read_problems.is_empty() {
@@ -67,6 +62,17 @@ pub fn run(args: &LintArgs) -> u8 {
     // compiled repository piece by piece would be a tenth of a pre-commit run.
     std::mem::forget((inputs, files, cluster, linted));
     code
+}
+
+/// The job could not be done (exit 2): the problems, in the format asked for, so a CI
+/// step that reads JSON or SARIF still gets a report saying why.
+fn failed(problems: Vec<Diagnostic>, format: LintFormat) -> u8 {
+    let linted = Linted {
+        findings: problems,
+        ..Linted::default()
+    };
+    print(&linted, format);
+    EXIT_ERROR
 }
 
 fn print(linted: &Linted, format: LintFormat) {

@@ -187,7 +187,11 @@ fn manifest_daemonset(
                     manifest.spans.get(&v.at)
                 };
                 Diagnostic::new(v.code, v.message)
-                    .at(file, span.unwrap_or_else(|| (0, 0).into()), "the API server rejects this")
+                    .at(
+                        file,
+                        span.unwrap_or_else(|| (0, 0).into()),
+                        "the API server rejects this",
+                    )
                     .with_help(v.help)
             })
             .collect());

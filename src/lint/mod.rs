@@ -11,8 +11,8 @@ pub mod suppress;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::PodSpec;
 use jsonschema::error::ValidationErrorKind;
+use k8s_openapi::api::core::v1::PodSpec;
 use serde_json::Value;
 
 use crate::Compiled;
@@ -50,7 +50,7 @@ const NODES_NAMED: usize = 3;
 /// problems found making them. Owned by the caller, which may end the process without
 /// freeing them piece by piece.
 pub struct Inputs {
-    pub files: usize,
+    pub files: Vec<Arc<SourceFile>>,
     pub compiled: Compiled,
     pub desired: Vec<Desired>,
     problems: Vec<Diagnostic>,
@@ -62,7 +62,7 @@ impl Inputs {
         let rendered = std::mem::take(&mut compiled.rendered);
         let (desired, problems) = compare::desired(rendered, &compiled.parsed.manifests);
         Inputs {
-            files: files.len(),
+            files: files.to_vec(),
             compiled,
             desired,
             problems,
@@ -101,6 +101,9 @@ pub fn lint(inputs: &Inputs, cluster: Option<&Cluster>, config: &Config) -> Lint
         }
         findings.push(problem);
     }
+    for file in &inputs.files {
+        findings.extend(suppress::unknown_rules(file));
+    }
     for d in desired {
         images_and_requests(d, &mut findings);
     }
@@ -109,7 +112,7 @@ pub fn lint(inputs: &Inputs, cluster: Option<&Cluster>, config: &Config) -> Lint
         on_nodes(desired, cluster, &mut findings);
     }
     let mut linted = Linted {
-        files: inputs.files,
+        files: inputs.files.len(),
         ..Linted::default()
     };
     for finding in diagnostic::sorted(findings) {
@@ -148,7 +151,9 @@ fn manifest_schema(
             if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
                 // Said at each unknown key, with the known field it most resembles.
                 let parent = error.schema_path().as_str();
-                let parent = parent.strip_suffix("/additionalProperties").unwrap_or(parent);
+                let parent = parent
+                    .strip_suffix("/additionalProperties")
+                    .unwrap_or(parent);
                 let known = schema
                     .pointer(&format!("{parent}/properties"))
                     .and_then(Value::as_object);
@@ -345,7 +350,10 @@ fn host_port_at(d: &Desired, port: i32, protocol: &str) -> String {
     let host_network = spec.host_network == Some(true);
     for (i, container) in spec.containers.iter().enumerate() {
         for (j, p) in container.ports.iter().flatten().enumerate() {
-            let taken = p.host_port.filter(|&h| h > 0).or(host_network.then_some(p.container_port));
+            let taken = p
+                .host_port
+                .filter(|&h| h > 0)
+                .or(host_network.then_some(p.container_port));
             if taken == Some(port) && p.protocol.as_deref().unwrap_or("TCP") == protocol {
                 return format!("/spec/template/spec/containers/{i}/ports/{j}");
             }

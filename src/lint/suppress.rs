@@ -11,7 +11,10 @@
 //!       reason: requests are set by a LimitRange
 //!     - rule: image_latest
 //!       paths: [vendor/]               # only for files under these path prefixes
+//!   exclude: [charts/agent/templates/] # not read at all (Helm templates are not YAML)
 //! ```
+//!
+//! Path prefixes are relative to the current directory, as the PATHs name the files.
 
 use std::sync::Arc;
 
@@ -38,6 +41,8 @@ struct ConfigFile {
 struct LintSection {
     #[serde(default)]
     allow: Vec<AllowEntry>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,6 +70,8 @@ pub struct Allow {
 pub struct Config {
     pub source: Option<String>,
     pub allow: Vec<Allow>,
+    /// Path prefixes lint does not read.
+    pub exclude: Vec<String>,
 }
 
 impl Config {
@@ -83,7 +90,7 @@ impl Config {
                 )
                 .at(file, (span, 0), "here")
                 .with_help(
-                    "the file holds `lint: {allow: [{rule: RULE, paths: [PREFIX], reason: TEXT}]}`",
+                    "the file holds `lint: {allow: [{rule: RULE, paths: [PREFIX], reason: TEXT}], exclude: [PREFIX]}`",
                 ),
             ]
         })?;
@@ -93,7 +100,7 @@ impl Config {
             match Code::ALL.iter().find(|c| c.as_str() == entry.rule) {
                 Some(rule) => allow.push(Allow {
                     rule: *rule,
-                    paths: entry.paths,
+                    paths: entry.paths.iter().map(|p| prefix(p)).collect(),
                     reason: entry.reason,
                 }),
                 None => {
@@ -120,10 +127,16 @@ impl Config {
             Ok(Config {
                 source: Some(file.name().to_string()),
                 allow,
+                exclude: parsed.lint.exclude.iter().map(|p| prefix(p)).collect(),
             })
         } else {
             Err(problems)
         }
+    }
+
+    /// Whether lint leaves this file unread.
+    pub fn excludes(&self, file: &SourceFile) -> bool {
+        !self.exclude.is_empty() && under(&file.repository_name(), &self.exclude)
     }
 
     /// Why a finding is silenced, if it is: the inline comment or the configuration file.
@@ -145,15 +158,12 @@ impl Config {
                 return Some("comment".to_string());
             }
         }
-        let path = finding.file.as_ref().map(|f| f.name());
+        let path = finding.file.as_ref().map(|f| f.repository_name());
         self.allow
             .iter()
             .find(|a| {
                 a.rule == finding.code
-                    && (a.paths.is_empty()
-                        || path.as_deref().is_some_and(|p| {
-                            a.paths.iter().any(|prefix| p.starts_with(prefix.as_str()))
-                        }))
+                    && (a.paths.is_empty() || path.as_deref().is_some_and(|p| under(p, &a.paths)))
             })
             .map(|a| {
                 let source = self.source.as_deref().unwrap_or(CONFIG_FILE);
@@ -163,6 +173,66 @@ impl Config {
                 }
             })
     }
+}
+
+/// A configured path prefix as file names are compared with it (no leading `./`).
+fn prefix(configured: &str) -> String {
+    configured.trim_start_matches("./").to_string()
+}
+
+fn under(path: &str, prefixes: &[String]) -> bool {
+    prefixes.iter().any(|p| path.starts_with(p.as_str()))
+}
+
+/// Inline comments that name a rule everynode does not have: the words of the list right
+/// after the marker (`everynode:allow a, b`), which would otherwise silence nothing
+/// without a word.
+pub fn unknown_rules(file: &Arc<SourceFile>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (offset, _) in file.text.match_indices(MARKER) {
+        let after = offset + MARKER.len();
+        let rest = &file.text[after..];
+        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        let mut at = after;
+        let mut words = Vec::new();
+        // The list: the first word, then each word after one that ends in a comma.
+        let mut more = true;
+        for word in line.split_inclusive(char::is_whitespace) {
+            let start = at;
+            at += word.len();
+            let trimmed = word.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            if !more {
+                break;
+            }
+            more = trimmed.ends_with(',');
+            for name in trimmed.split(',').filter(|n| !n.is_empty()) {
+                let column = start + word.find(name).unwrap_or(0);
+                words.push((name, column));
+            }
+        }
+        for (name, offset) in words {
+            if Code::ALL.iter().any(|c| c.as_str() == name) {
+                continue;
+            }
+            let names = Code::ALL.iter().map(|c| c.as_str());
+            let help = match did_you_mean(name, names) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "the rules are listed in the README and in `--format sarif`".to_string(),
+            };
+            out.push(
+                Diagnostic::new(
+                    Code::unknown_rule,
+                    format!("`{name}` is not a rule everynode has: this comment silences nothing"),
+                )
+                .at(file, (offset, name.len()), "unknown rule")
+                .with_help(help),
+            );
+        }
+    }
+    out
 }
 
 /// The line where the item holding line `index` starts: the KDL `daemon` node, or the
@@ -225,6 +295,33 @@ mod tests {
     }
 
     #[test]
+    fn inline_comments_naming_no_rule_are_found() {
+        let file = SourceFile::new(
+            "a.yaml",
+            "# everynode:allow image_latest, missing-requests -- a reason, with words\nx: 1 # everynode:allow imagelatest\n",
+        );
+        let found = unknown_rules(&file);
+        let names: Vec<(String, (usize, usize))> = found
+            .iter()
+            .map(|d| {
+                let name = d.message.split('`').nth(1).unwrap().to_string();
+                (name, d.line_column().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("missing-requests".to_string(), (1, 33)),
+                ("imagelatest".to_string(), (2, 24))
+            ]
+        );
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("did you mean `missing_requests`?")
+        );
+    }
+
+    #[test]
     fn config_entries_need_known_rules() {
         let file = SourceFile::new(
             ".everynode.yaml",
@@ -252,6 +349,15 @@ mod tests {
             )
         };
         assert!(config.silences(&finding("vendor/a.yaml")).is_some());
+        assert!(config.silences(&finding("./vendor/a.yaml")).is_some());
         assert!(config.silences(&finding("daemons/a.yaml")).is_none());
+        // A PATH given as an absolute path is compared relative to the current directory.
+        let cwd = std::env::current_dir().unwrap();
+        let absolute = cwd.join("vendor/a.yaml");
+        assert!(
+            config
+                .silences(&finding(absolute.to_str().unwrap()))
+                .is_some()
+        );
     }
 }

@@ -305,6 +305,10 @@ mod tests {
         let key = |d: usize, p: &str| file.line_column(docs[d].key(p).unwrap().offset());
         assert_eq!(key(0, "/a"), (1, 1));
         assert_eq!(key(0, "/b/1/c"), (4, 6));
-        assert_eq!(key(0, "/b/0"), (3, 5), "a sequence item has no key: its value");
+        assert_eq!(
+            key(0, "/b/0"),
+            (3, 5),
+            "a sequence item has no key: its value"
+        );
     }
 }

@@ -16,7 +16,11 @@ pub fn render(diagnostics: &[Diagnostic], colour: bool, width: usize) -> String 
         .with_width(width)
         .with_links(false);
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for (i, diagnostic) in diagnostics.iter().enumerate() {
+        // A blank line between two reports, as rustc leaves one.
+        if i > 0 {
+            out.push('\n');
+        }
         if diagnostic.span.is_none()
             && let Some(location) = diagnostic.location()
         {

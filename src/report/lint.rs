@@ -243,7 +243,7 @@ pub fn sarif(linted: &Linted) -> String {
         if let (Some(file), Some((line, column))) = (&d.file, d.line_column()) {
             result["locations"] = json!([{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": file.name(), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact_location(&file.repository_name()),
                     "region": {"startLine": line, "startColumn": column},
                 }
             }]);
@@ -289,5 +289,46 @@ fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+    }
+}
+
+/// A SARIF artifactLocation: a relative path as a URI reference under `%SRCROOT%`, an
+/// absolute one (outside the current directory) as a `file://` URI.
+fn artifact_location(path: &str) -> Value {
+    if path.starts_with('/') {
+        json!({"uri": format!("file://{}", uri_encoded(path))})
+    } else {
+        json!({"uri": uri_encoded(path), "uriBaseId": "%SRCROOT%"})
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters and `/`, byte by
+/// byte of the UTF-8, so any file name makes a valid URI reference.
+fn uri_encoded(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_become_uri_references() {
+        assert_eq!(uri_encoded("daemons/agent.kdl"), "daemons/agent.kdl");
+        assert_eq!(uri_encoded("a,b:c%d e.yaml"), "a%2Cb%3Ac%25d%20e.yaml");
+        assert_eq!(uri_encoded("ü.yaml"), "%C3%BC.yaml");
+        assert_eq!(
+            artifact_location("/srv/a b.yaml"),
+            json!({"uri": "file:///srv/a%20b.yaml"})
+        );
     }
 }
