@@ -74,6 +74,20 @@ pub struct StateArgs {
     pub context: Option<String>,
 }
 
+/// Whether a file found under the PATHs is one of the `--state` sources (or inside a
+/// source directory): a recording is read as the cluster, never as DaemonSets to plan.
+pub fn is_state_source(state: &[PathBuf]) -> impl Fn(&SourceFile) -> bool {
+    let sources: Vec<PathBuf> = state
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    move |file: &SourceFile| {
+        !sources.is_empty()
+            && std::fs::canonicalize(&file.path)
+                .is_ok_and(|path| sources.iter().any(|s| path.starts_with(s)))
+    }
+}
+
 /// The cluster a command looks at: the recording, or the live cluster (with progress
 /// on standard error when a list takes more than a second).
 pub fn read_cluster(state: &StateArgs) -> Result<Cluster, Diagnostic> {

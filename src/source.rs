@@ -148,6 +148,24 @@ impl SpanMap {
         }
     }
 
+    /// The positions under `prefix`, re-rooted there (`/items/3/spec` becomes `/spec`):
+    /// an object inside a `List` keeps the positions it has in the file.
+    pub fn subtree(&self, prefix: &str) -> SpanMap {
+        let rebase = |map: &BTreeMap<String, Span>| -> BTreeMap<String, Span> {
+            map.range(prefix.to_string()..)
+                .take_while(|(k, _)| k.starts_with(prefix))
+                .filter_map(|(k, span)| {
+                    let rest = &k[prefix.len()..];
+                    (rest.is_empty() || rest.starts_with('/')).then(|| (rest.to_string(), *span))
+                })
+                .collect()
+        };
+        SpanMap {
+            spans: Arc::new(rebase(&self.spans)),
+            keys: Arc::new(rebase(&self.keys)),
+        }
+    }
+
     /// The span of exactly this pointer, without falling back.
     pub fn get_exact(&self, pointer: &str) -> Option<Span> {
         self.spans.get(pointer).copied()

@@ -11,8 +11,8 @@ use everynode::report;
 use everynode::source::SourceFile;
 
 use crate::cli::{
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, LintArgs, LintFormat, colour, print_stdout,
-    read_inputs_except, read_state, terminal_width,
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, LintArgs, LintFormat, colour, is_state_source,
+    print_stdout, read_inputs_except, read_state, terminal_width,
 };
 
 /// Problems that mean the job could not be done (exit 2): input that cannot be read or
@@ -40,7 +40,9 @@ pub fn run(args: &LintArgs) -> u8 {
             Err(problem) => return failed(vec![problem], args.format),
         }
     };
-    let (files, read_problems) = read_inputs_except(&args.paths, &|f| config.excludes(f));
+    let recording = is_state_source(&args.state);
+    let (files, read_problems) =
+        read_inputs_except(&args.paths, &|f| config.excludes(f) || recording(f));
     let inputs = lint::Inputs::new(&files);
     let mut linted = lint::lint(&inputs, cluster.as_ref(), &config);
     if !read_problems.is_empty() {

@@ -6,8 +6,8 @@ use everynode::report;
 use everynode::state::Cluster;
 
 use crate::cli::{
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PlanArgs, PlanFormat, StateArgs, colour, print_diagnostics,
-    print_stdout, read_cluster, read_inputs,
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PlanArgs, PlanFormat, StateArgs, colour, is_state_source,
+    print_diagnostics, print_stdout, read_cluster, read_inputs_except,
 };
 
 pub fn run(args: &PlanArgs) -> u8 {
@@ -35,7 +35,7 @@ pub fn run(args: &PlanArgs) -> u8 {
 /// compiled, manifests checked) and the cluster state. Prints the diagnostics; `None`
 /// when any is an error.
 pub fn inputs(paths: &[std::path::PathBuf], state: &StateArgs) -> Option<(Vec<Desired>, Cluster)> {
-    let (files, mut diagnostics) = read_inputs(paths);
+    let (files, mut diagnostics) = read_inputs_except(paths, &is_state_source(&state.state));
     let compiled = everynode::compile(&files);
     diagnostics.extend(compiled.diagnostics.iter().cloned());
     let (desired, problems) = compare::desired(compiled.rendered, &compiled.parsed.manifests);

@@ -50,6 +50,21 @@ pub fn parse(file: &Arc<SourceFile>) -> (Vec<ParsedDaemon>, Vec<ParsedManifest>,
                 spans,
                 file: file.clone(),
             }),
+            // A `List` as `render -o json` prints it: its DaemonSets are manifests. Items
+            // with a uid were read from a cluster (a recording, which --state reads).
+            Some("List") => {
+                let items = value.get("items").and_then(Value::as_array);
+                for (i, item) in items.into_iter().flatten().enumerate() {
+                    let recorded = item.pointer("/metadata/uid").is_some();
+                    if item.get("kind").and_then(Value::as_str) == Some("DaemonSet") && !recorded {
+                        manifests.push(ParsedManifest {
+                            object: item.clone(),
+                            spans: spans.subtree(&pointer("/items", i)),
+                            file: file.clone(),
+                        });
+                    }
+                }
+            }
             _ => {}
         }
     }
