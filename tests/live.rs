@@ -21,6 +21,8 @@ enum Mode {
     SlowPods,
     Unauthorized,
     ForbidPods,
+    /// Like Serve, but a continue token is always too old (410 Expired).
+    ExpireContinue,
 }
 
 const PAGE: usize = 2;
@@ -112,6 +114,13 @@ fn respond(method: &str, target: &str, objects: &[Value], mode: Mode) -> (String
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if mode == Mode::Unauthorized {
         return status(401, "Unauthorized", "Unauthorized");
+    }
+    if mode == Mode::ExpireContinue && query.contains("continue=") {
+        return status(
+            410,
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result.",
+        );
     }
     if mode == Mode::ForbidPods && path == "/api/v1/pods" {
         return status(
@@ -256,7 +265,8 @@ fn live_answers_what_the_recording_answers_and_only_reads() {
 fn live_failures_are_clear_errors() {
     let (dir, objects) = recorded();
     let unauthorized = serve(objects.clone(), Mode::Unauthorized);
-    let forbidden = serve(objects, Mode::ForbidPods);
+    let forbidden = serve(objects.clone(), Mode::ForbidPods);
+    let expiring = serve(objects, Mode::ExpireContinue);
     let closed = TcpListener::bind("127.0.0.1:0").unwrap();
     let closed_port = closed.local_addr().unwrap().port();
     drop(closed);
@@ -268,6 +278,7 @@ fn live_failures_are_clear_errors() {
         ),
         (forbidden.port, None, "listing pods"),
         (closed_port, None, "Connection refused"),
+        (expiring.port, None, "410 Gone: the continue token expired"),
         (
             forbidden.port,
             Some("prod"),
