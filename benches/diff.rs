@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 mod common;
-use common::{fleet, ms, time};
+use common::{fleet, report, time};
 
 const DAEMONS: usize = 50;
 
@@ -38,33 +38,13 @@ fn main() {
         String::from_utf8_lossy(&output.stdout)
     );
     let diff = time(&["diff", "daemons", "--state", "state.json"], dir.path());
-    let median = |t: &[Duration]| t[t.len() / 2];
-    println!(
-        "diff bench: {} DaemonSets against a state holding them, {} runs each, wall time incl. process start",
-        DAEMONS * 3,
-        diff.len()
-    );
-    println!("| command | min ms | median ms | median / process start |");
-    println!("| --- | --- | --- | --- |");
-    for (name, t) in [
-        ("everynode --version (process start)", &start),
-        ("everynode diff daemons --state state.json", &diff),
-    ] {
-        println!(
-            "| {name} | {:.1} | {:.1} | {:.1}x |",
-            ms(t[0]),
-            ms(median(t)),
-            ms(median(t)) / ms(median(&start))
-        );
-    }
-    let target = Duration::from_millis(100);
-    println!(
-        "target: diff median under {} ms: {}",
-        target.as_millis(),
-        if median(&diff) < target {
-            "met"
-        } else {
-            "NOT MET"
-        }
+    report(
+        &format!(
+            "diff bench: {} DaemonSets against a state holding them",
+            DAEMONS * 3
+        ),
+        &start,
+        &[("everynode diff daemons --state state.json", &diff)],
+        Duration::from_millis(100),
     );
 }

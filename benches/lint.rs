@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 mod common;
-use common::{fleet, ms, time};
+use common::{fleet, report, time};
 
 const DESCRIPTIONS: usize = 100;
 const MANIFESTS: usize = 100;
@@ -97,34 +97,16 @@ fn main() {
     let start = time(&["--version"], &dir);
     let lint = time(&["lint", ".", "--format", "json"], &dir);
     let lint_human = time(&["lint", "."], &dir);
-    let median = |t: &[Duration]| t[t.len() / 2];
-    println!(
-        "lint bench: {} files ({DESCRIPTIONS} descriptions x 3 classes, {MANIFESTS} manifests), {} runs each, wall time incl. process start",
-        DESCRIPTIONS + MANIFESTS,
-        lint.len()
-    );
-    println!("| command | min ms | median ms | median / process start |");
-    println!("| --- | --- | --- | --- |");
-    for (name, t) in [
-        ("everynode --version (process start)", &start),
-        ("everynode lint . --format json", &lint),
-        ("everynode lint .", &lint_human),
-    ] {
-        println!(
-            "| {name} | {:.1} | {:.1} | {:.1}x |",
-            ms(t[0]),
-            ms(median(t)),
-            ms(median(t)) / ms(median(&start))
-        );
-    }
-    let target = Duration::from_millis(100);
-    println!(
-        "target: lint median under {} ms: {}",
-        target.as_millis(),
-        if median(&lint) < target {
-            "met"
-        } else {
-            "NOT MET"
-        }
+    report(
+        &format!(
+            "lint bench: {} files ({DESCRIPTIONS} descriptions x 3 classes, {MANIFESTS} manifests)",
+            DESCRIPTIONS + MANIFESTS
+        ),
+        &start,
+        &[
+            ("everynode lint . --format json", &lint),
+            ("everynode lint .", &lint_human),
+        ],
+        Duration::from_millis(100),
     );
 }

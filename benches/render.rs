@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 mod common;
-use common::{RUNS, fleet, ms, time};
+use common::{fleet, report, time};
 
 const DAEMONS: usize = 50;
 
@@ -41,32 +41,13 @@ fn main() {
         ],
         dir.path(),
     );
-    let median = |t: &[Duration]| t[t.len() / 2];
-    println!(
-        "render bench: {DAEMONS} daemons x 3 classes = {count} DaemonSets, {RUNS} runs each, wall time incl. process start"
-    );
-    println!("| command | min ms | median ms | median / process start |");
-    println!("| --- | --- | --- | --- |");
-    for (name, t) in [
-        ("everynode --version (process start)", &start),
-        ("everynode render .", &render),
-        ("everynode render . --out DIR --check", &check),
-    ] {
-        println!(
-            "| {name} | {:.1} | {:.1} | {:.1}x |",
-            ms(t[0]),
-            ms(median(t)),
-            ms(median(t)) / ms(median(&start))
-        );
-    }
-    let target = Duration::from_millis(50);
-    println!(
-        "target: render median under {} ms: {}",
-        target.as_millis(),
-        if median(&render) < target {
-            "met"
-        } else {
-            "NOT MET"
-        }
+    report(
+        &format!("render bench: {DAEMONS} daemons x 3 classes = {count} DaemonSets"),
+        &start,
+        &[
+            ("everynode render .", &render),
+            ("everynode render . --out DIR --check", &check),
+        ],
+        Duration::from_millis(50),
     );
 }

@@ -76,3 +76,31 @@ pub fn time(args: &[&str], dir: &Path) -> Vec<Duration> {
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+/// Prints the table of timed commands, each against process start (`--version`, timed in
+/// the same run), then whether the first command's median is under `target`.
+pub fn report(what: &str, start: &[Duration], rows: &[(&str, &[Duration])], target: Duration) {
+    let median = |t: &[Duration]| t[t.len() / 2];
+    println!("{what}, {RUNS} runs each, wall time incl. process start");
+    println!("| command | min ms | median ms | median / process start |");
+    println!("| --- | --- | --- | --- |");
+    let start_row = ("everynode --version (process start)", start);
+    for (name, t) in std::iter::once(&start_row).chain(rows) {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1}x |",
+            ms(t[0]),
+            ms(median(t)),
+            ms(median(t)) / ms(median(start))
+        );
+    }
+    let (name, first) = rows[0];
+    println!(
+        "target: {name} median under {} ms: {}",
+        target.as_millis(),
+        if median(first) < target {
+            "met"
+        } else {
+            "NOT MET"
+        }
+    );
+}

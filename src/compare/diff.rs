@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::compare::normalize::{normalize, unknown_fields};
+use crate::compare::normalize::{normalize_typed, unknown_fields};
 use crate::compare::{Desired, live_of, pruned};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::state::Cluster;
@@ -49,8 +49,8 @@ pub struct Difference {
 pub fn differences(desired: &[Desired], cluster: &Cluster) -> Vec<Difference> {
     let mut out = Vec::new();
     for want in desired {
-        let rendered = normalize(&want.object);
-        let live = live_of(want, cluster).map(|l| normalize(&l.object));
+        let rendered = normalize_typed(&want.daemonset);
+        let live = live_of(want, cluster).map(|l| normalize_typed(&l.daemonset));
         let kind = match &live {
             None => Kind::Create,
             Some(live) if *live == rendered => continue,
@@ -74,7 +74,7 @@ pub fn differences(desired: &[Desired], cluster: &Cluster) -> Vec<Difference> {
             name: live.name.clone(),
             kind: Kind::Prune,
             source: live.source.clone(),
-            live: Some(normalize(&live.object)),
+            live: Some(normalize_typed(&live.daemonset)),
             rendered: None,
         });
     }

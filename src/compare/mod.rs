@@ -483,7 +483,7 @@ fn plan_desired(
     pods: &PodIndex,
 ) -> (DaemonSetPlan, Vec<Placement>, bool) {
     let key = format!("{}/{}", want.namespace, want.name);
-    let wanted = normalize::normalize(&want.object);
+    let wanted = normalize::normalize_typed(&want.daemonset);
     let (change, outdated) = match live {
         None => (
             Change::Create,
@@ -493,7 +493,7 @@ fn plan_desired(
             ),
         ),
         Some(live) => {
-            let current = normalize::normalize(&live.object);
+            let current = normalize::normalize_typed(&live.daemonset);
             let part = |v: &Value, field: &str| v["spec"][field].clone();
             if part(&wanted, "selector") != part(&current, "selector") {
                 (

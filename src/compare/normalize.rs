@@ -52,6 +52,12 @@ pub fn normalize(object: &Value) -> Value {
     }
 }
 
+/// The normalized form of a DaemonSet already typed (desired and live DaemonSets carry
+/// theirs): the same as [`normalize`] of its object, without reading the object again.
+pub fn normalize_typed(daemonset: &DaemonSet) -> Value {
+    serde_json::to_value(normalized(daemonset.clone())).unwrap_or(Value::Null)
+}
+
 /// The normalized typed DaemonSet.
 pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
     daemonset.status = None;
@@ -93,27 +99,43 @@ pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
 pub fn unknown_fields(object: &Value, typed: &DaemonSet) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(known) = serde_json::to_value(typed) {
-        lost(object, &known, "", &mut out);
+        lost(object, &known, &mut Vec::new(), &mut out);
     }
     out
 }
 
-fn lost(given: &Value, kept: &Value, at: &str, out: &mut Vec<String>) {
+/// Walks `given` beside `kept`; `path` holds the segments down to here, joined into a
+/// pointer only for a field that was lost (most objects have none).
+fn lost(given: &Value, kept: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
+    let here = |path: &[String], last: &str| {
+        path.iter()
+            .map(String::as_str)
+            .chain([last])
+            .fold(String::new(), |at, segment| pointer(&at, segment))
+    };
     match (given, kept) {
         (Value::Object(given), Value::Object(kept)) => {
             for (key, value) in given {
-                let here = pointer(at, key);
                 match kept.get(key) {
                     // `null` is unset, as the server reads it.
-                    None if !value.is_null() => out.push(here),
+                    None if !value.is_null() => out.push(here(path, key)),
                     None => {}
-                    Some(kept) => lost(value, kept, &here, out),
+                    Some(kept) if value.is_object() || value.is_array() => {
+                        path.push(key.clone());
+                        lost(value, kept, path, out);
+                        path.pop();
+                    }
+                    Some(_) => {}
                 }
             }
         }
         (Value::Array(given), Value::Array(kept)) => {
             for (i, (value, kept)) in given.iter().zip(kept).enumerate() {
-                lost(value, kept, &pointer(at, i), out);
+                if value.is_object() || value.is_array() {
+                    path.push(i.to_string());
+                    lost(value, kept, path, out);
+                    path.pop();
+                }
             }
         }
         _ => {}
