@@ -357,8 +357,11 @@ pub fn read_source(path: &Path) -> Result<Option<Arc<SourceFile>>, Diagnostic> {
             .at(&file, (0, 0), "this file")
             .with_help("descriptions and manifests are small: check that this is the file you meant, or move it out of the PATH"));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_problem(path, &e.to_string()))?;
-    let (valid, bad_at) = match std::str::from_utf8(&bytes) {
+    let read = std::fs::read(path).map_err(|e| io_problem(path, &e.to_string()))?;
+    // A byte-order mark (editors on Windows write one) is not content; YAML parsers
+    // would read it as a stray character before the first key.
+    let bytes = read.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&read);
+    let (valid, bad_at) = match std::str::from_utf8(bytes) {
         Ok(text) => (text, text.find('\0')),
         Err(error) => (
             std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default(),

@@ -167,6 +167,20 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                     None
                 }
                 Ok(patched) => {
+                    // The typed read-back drops what the DaemonSet has no field for; the
+                    // API server (strict field validation, kubectl's default) refuses it.
+                    if !patches.is_empty() {
+                        for field in daemonset::unknown_fields(&object, &patched) {
+                            diagnostics.push(
+                                Diagnostic::new(
+                                    Code::invalid_patch,
+                                    format!("after the patch, `{name}` has {field}, which is not a DaemonSet field"),
+                                )
+                                .at(&parsed.file, blame_span, "this patch")
+                                .with_help("check the field's name and place against `kubectl explain daemonset`"),
+                            );
+                        }
+                    }
                     for violation in daemonset::validate(&patched) {
                         let label = if patches.is_empty() {
                             "in this DaemonSet"
@@ -272,6 +286,32 @@ fn provenance(
             record("/resources", requests.clone().or_else(|| limits.clone()));
             record("/resources/requests", requests);
             record("/resources/limits", limits);
+            // Each resource where the layer that set it last wrote it (a class may set
+            // memory and leave cpu to the daemon).
+            let lists = container.resources.as_ref().map(|r| {
+                [
+                    ("requests", r.requests.as_ref()),
+                    ("limits", r.limits.as_ref()),
+                ]
+            });
+            for (field, list) in lists.into_iter().flatten() {
+                for resource in list.into_iter().flat_map(|l| l.keys()) {
+                    let set = |c: &ContainerSettings| {
+                        let map = if field == "requests" {
+                            &c.requests
+                        } else {
+                            &c.limits
+                        };
+                        map.contains_key(resource)
+                    };
+                    let written = sources
+                        .iter()
+                        .rev()
+                        .find(|(_, c)| set(c))
+                        .map(|(base, _)| pointer(&pointer(base, field), resource));
+                    record(&pointer(&format!("/resources/{field}"), resource), written);
+                }
+            }
             // Ports append, daemon's first, as `Settings::merge` appends them.
             let written = sources.iter().flat_map(|(base, c)| {
                 (0..c.ports.len()).map(move |k| pointer(&pointer(base, "ports"), k))

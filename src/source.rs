@@ -42,11 +42,8 @@ impl SourceFile {
     /// PATH on the command line), else as [`SourceFile::name`] shows it: what lint's
     /// configuration prefixes and SARIF's `%SRCROOT%` are relative to.
     pub fn repository_name(&self) -> String {
-        if self.path.is_absolute()
-            && let Ok(cwd) = std::env::current_dir()
-            && let Ok(relative) = self.path.strip_prefix(&cwd)
-        {
-            return display_path(relative);
+        if self.path.is_absolute() {
+            return relative_to_cwd(&self.path).unwrap_or_else(|| self.name());
         }
         self.name()
     }
@@ -93,6 +90,21 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 /// A path with `/` separators and without a leading `./`.
+/// An absolute path relative to the current directory, when it lies under it: compared
+/// as given, then with symlinks resolved on both sides (a working directory reached
+/// through a link, or macOS's /tmp).
+pub fn relative_to_cwd(path: &Path) -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    if let Ok(relative) = path.strip_prefix(&cwd) {
+        return Some(display_path(relative));
+    }
+    let (path, cwd) = (
+        std::fs::canonicalize(path).ok()?,
+        std::fs::canonicalize(cwd).ok()?,
+    );
+    path.strip_prefix(&cwd).ok().map(display_path)
+}
+
 pub fn display_path(path: &Path) -> String {
     let text = path
         .components()

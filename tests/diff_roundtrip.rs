@@ -48,9 +48,35 @@ fn everything() -> Vec<Desired> {
     all
 }
 
+/// Go's defaulting: a field that is absent or the empty string takes the default.
 fn set_default(map: &mut Value, key: &str, value: Value) {
     if let Some(fields) = map.as_object_mut() {
-        fields.entry(key).or_insert(value);
+        let slot = fields.entry(key).or_insert(Value::Null);
+        if slot.is_null() || *slot == json!("") {
+            *slot = value;
+        }
+    }
+}
+
+/// What encoding/json's `omitempty` does to the plain string fields of the object: an
+/// empty one is not written. The maps of strings (labels, annotations, selectors) keep
+/// theirs, and so do the few `*string` fields, where "" is a value (hostPath.type).
+fn omit_empty_strings(v: &mut Value, in_string_map: bool) {
+    match v {
+        Value::Object(fields) => {
+            if !in_string_map {
+                fields.retain(|k, x| *x != json!("") || k == "type");
+            }
+            for (k, x) in fields.iter_mut() {
+                let map = matches!(
+                    k.as_str(),
+                    "labels" | "annotations" | "matchLabels" | "nodeSelector"
+                );
+                omit_empty_strings(x, map);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| omit_empty_strings(x, false)),
+        _ => {}
     }
 }
 
@@ -188,6 +214,7 @@ fn served(object: &Value) -> Value {
         json!(applied),
     );
     meta["annotations"] = Value::Object(annotations);
+    omit_empty_strings(&mut o, false);
     o["status"] = json!({"currentNumberScheduled": 3, "desiredNumberScheduled": 3, "numberMisscheduled": 0, "numberReady": 3, "observedGeneration": 1});
     let spec = &mut o["spec"];
     set_default(spec, "revisionHistoryLimit", json!(10));
@@ -204,14 +231,15 @@ fn served(object: &Value) -> Value {
     set_default(pod, "schedulerName", json!("default-scheduler"));
     set_default(pod, "securityContext", json!({}));
     set_default(pod, "terminationGracePeriodSeconds", json!(30));
-    // One service account, written under both of its names.
+    // One service account, written under both of its names; serviceAccountName wins.
     let account = pod["serviceAccountName"]
         .as_str()
+        .filter(|a| !a.is_empty())
         .or(pod["serviceAccount"].as_str())
         .map(str::to_string);
     if let Some(account) = account {
-        set_default(pod, "serviceAccount", json!(account));
-        set_default(pod, "serviceAccountName", json!(account));
+        pod["serviceAccount"] = json!(account);
+        pod["serviceAccountName"] = json!(account);
     }
     for flag in ["hostNetwork", "hostPID", "hostIPC"] {
         if pod[flag] == json!(false) {

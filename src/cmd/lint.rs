@@ -106,10 +106,15 @@ fn config(named: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
         None => return Ok(Config::default()),
     };
     let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::new(
-            Code::io_error,
-            format!("cannot read {}: {e}", path.display()),
-        )]
+        let file = SourceFile::new(path, "");
+        vec![
+            Diagnostic::new(
+                Code::invalid_config,
+                format!("cannot read the configuration {}: {e}", file.name()),
+            )
+            .in_file(&file)
+            .with_help("check the path given to --config (without it, lint reads .everynode.yaml when present)"),
+        ]
     })?;
     Config::parse(&SourceFile::new(path, text))
 }

@@ -4,10 +4,11 @@
 
 use serde_json::Value;
 
-use crate::compare::normalize::{normalize_typed, unknown_fields};
+use crate::compare::normalize::normalize_typed;
 use crate::compare::{Desired, live_of, pruned};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::state::Cluster;
+use crate::validate::daemonset::unknown_fields;
 
 /// What applying does to a DaemonSet that differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +100,7 @@ pub fn not_compared(desired: &[Desired], cluster: &Cluster) -> Vec<Diagnostic> {
                         want.namespace, want.name
                     ),
                 )
-                .at(&want.file, want.span_of(&field), "unknown field")
+                .at(&want.file, want.key_span_of(&field), "unknown field")
                 .with_help(help),
             );
         }

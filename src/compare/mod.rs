@@ -61,6 +61,12 @@ impl Desired {
     pub fn span_of(&self, pointer: &str) -> Span {
         self.fields.get(pointer).unwrap_or(self.span)
     }
+
+    /// As [`Desired::span_of`], but at the key that names the field when the file
+    /// records it (YAML): for problems with the field's name rather than its value.
+    pub fn key_span_of(&self, pointer: &str) -> Span {
+        self.fields.key(pointer).unwrap_or(self.span)
+    }
 }
 
 /// Everything that should exist: the rendered DaemonSets (taken, not copied: nothing

@@ -7,7 +7,8 @@
 //!   applied (on both sides: applying a default twice changes nothing);
 //! - quantities take their canonical form (`1024Mi` is `1Gi`, `0.5` is `500m`), requests
 //!   and limits rounded up to a thousandth as the server rounds them;
-//! - Go's `omitempty` zero values (`hostNetwork: false`, `minReadySeconds: 0`) go.
+//! - Go's `omitempty` zero values (`hostNetwork: false`, `minReadySeconds: 0`, an empty
+//!   string such as Helm's `priorityClassName: ""`) go.
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetUpdateStrategy, RollingUpdateDaemonSet};
 use k8s_openapi::api::core::v1::{
@@ -20,7 +21,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
-use crate::source::pointer;
 use crate::state::TEMPLATE_GENERATION;
 use crate::validate::primitives;
 
@@ -41,7 +41,7 @@ pub fn normalize(object: &Value) -> Value {
     typed["apiVersion"] = Value::String("apps/v1".into());
     typed["kind"] = Value::String("DaemonSet".into());
     match serde_json::from_value::<DaemonSet>(typed) {
-        Ok(daemonset) => serde_json::to_value(normalized(daemonset)).unwrap_or(Value::Null),
+        Ok(daemonset) => normalize_typed(&daemonset),
         Err(_) => {
             let mut object = object.clone();
             if let Some(fields) = object.as_object_mut() {
@@ -55,7 +55,49 @@ pub fn normalize(object: &Value) -> Value {
 /// The normalized form of a DaemonSet already typed (desired and live DaemonSets carry
 /// theirs): the same as [`normalize`] of its object, without reading the object again.
 pub fn normalize_typed(daemonset: &DaemonSet) -> Value {
-    serde_json::to_value(normalized(daemonset.clone())).unwrap_or(Value::Null)
+    let mut value = serde_json::to_value(normalized(daemonset.clone())).unwrap_or(Value::Null);
+    drop_empty_strings(&mut value);
+    value
+}
+
+/// Fields whose empty string the server keeps: Go `*string` fields, where "" is a value
+/// (`hostPath.type: ""` is the default "no check"; `storageClassName: ""` asks for no
+/// class), unlike the plain `omitempty` strings, which it drops.
+const EMPTY_IS_A_VALUE: &[&str] = &[
+    "type",
+    "storageClassName",
+    "runtimeClassName",
+    "localhostProfile",
+    "service",
+    "fsType",
+];
+
+/// String-to-string maps, where an empty value is a value (a label `tier: ""`).
+const STRING_MAPS: &[&str] = &[
+    "labels",
+    "annotations",
+    "matchLabels",
+    "nodeSelector",
+    "volumeAttributes",
+    "options",
+];
+
+/// Removes the empty strings the API server would not write back (`omitempty`).
+fn drop_empty_strings(value: &mut Value) {
+    match value {
+        Value::Object(fields) => {
+            fields.retain(|key, v| {
+                v.as_str() != Some("") || EMPTY_IS_A_VALUE.contains(&key.as_str())
+            });
+            for (key, v) in fields.iter_mut() {
+                if !STRING_MAPS.contains(&key.as_str()) {
+                    drop_empty_strings(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_empty_strings),
+        _ => {}
+    }
 }
 
 /// The normalized typed DaemonSet.
@@ -63,10 +105,7 @@ pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
     daemonset.status = None;
     strip_metadata(&mut daemonset.metadata);
     // A manifest without a namespace lands in `default` (as plan reads it).
-    daemonset
-        .metadata
-        .namespace
-        .get_or_insert_with(|| "default".into());
+    default_to(&mut daemonset.metadata.namespace, "default");
     if let Some(spec) = daemonset.spec.as_mut() {
         spec.revision_history_limit.get_or_insert(10);
         if spec.min_ready_seconds == Some(0) {
@@ -75,8 +114,8 @@ pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
         let strategy = spec
             .update_strategy
             .get_or_insert_with(DaemonSetUpdateStrategy::default);
-        let kind = strategy.type_.get_or_insert_with(|| "RollingUpdate".into());
-        if kind == "RollingUpdate" {
+        default_to(&mut strategy.type_, "RollingUpdate");
+        if strategy.type_.as_deref() == Some("RollingUpdate") {
             let rolling = strategy
                 .rolling_update
                 .get_or_insert_with(RollingUpdateDaemonSet::default);
@@ -91,55 +130,6 @@ pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
         }
     }
     daemonset
-}
-
-/// The fields of `object` that its typed form `typed` lost, as JSON pointers: fields the
-/// DaemonSet API of Kubernetes 1.33 (everynode's k8s-openapi) does not have, misspelled
-/// or newer. Normalizing goes through the typed form, so these take no part in a diff.
-pub fn unknown_fields(object: &Value, typed: &DaemonSet) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Ok(known) = serde_json::to_value(typed) {
-        lost(object, &known, &mut Vec::new(), &mut out);
-    }
-    out
-}
-
-/// Walks `given` beside `kept`; `path` holds the segments down to here, joined into a
-/// pointer only for a field that was lost (most objects have none).
-fn lost(given: &Value, kept: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
-    let here = |path: &[String], last: &str| {
-        path.iter()
-            .map(String::as_str)
-            .chain([last])
-            .fold(String::new(), |at, segment| pointer(&at, segment))
-    };
-    match (given, kept) {
-        (Value::Object(given), Value::Object(kept)) => {
-            for (key, value) in given {
-                match kept.get(key) {
-                    // `null` is unset, as the server reads it.
-                    None if !value.is_null() => out.push(here(path, key)),
-                    None => {}
-                    Some(kept) if value.is_object() || value.is_array() => {
-                        path.push(key.clone());
-                        lost(value, kept, path, out);
-                        path.pop();
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
-        (Value::Array(given), Value::Array(kept)) => {
-            for (i, (value, kept)) in given.iter().zip(kept).enumerate() {
-                if value.is_object() || value.is_array() {
-                    path.push(i.to_string());
-                    lost(value, kept, path, out);
-                    path.pop();
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 fn strip_metadata(metadata: &mut ObjectMeta) {
@@ -166,21 +156,23 @@ fn strip_metadata(metadata: &mut ObjectMeta) {
 }
 
 fn pod_spec(spec: &mut PodSpec) {
-    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    default_to(&mut spec.dns_policy, "ClusterFirst");
+    default_to(&mut spec.restart_policy, "Always");
     spec.termination_grace_period_seconds.get_or_insert(30);
-    spec.scheduler_name
-        .get_or_insert_with(|| "default-scheduler".into());
+    default_to(&mut spec.scheduler_name, "default-scheduler");
     spec.security_context
         .get_or_insert_with(PodSecurityContext::default);
     // The v1 API keeps one service account and writes it under both names: the
     // deprecated `serviceAccount` alias and `serviceAccountName`, whichever was given.
-    if spec.service_account_name.is_none() {
+    // When both are given and differ, the server keeps serviceAccountName.
+    if spec
+        .service_account_name
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
         spec.service_account_name.clone_from(&spec.service_account);
     }
-    if spec.service_account.is_none() {
-        spec.service_account.clone_from(&spec.service_account_name);
-    }
+    spec.service_account.clone_from(&spec.service_account_name);
     for flag in [
         &mut spec.host_network,
         &mut spec.host_pid,
@@ -209,15 +201,12 @@ fn container(container: &mut Container, host_network: bool) {
     } else {
         "IfNotPresent"
     };
-    container
-        .image_pull_policy
-        .get_or_insert_with(|| policy.into());
-    container
-        .termination_message_path
-        .get_or_insert_with(|| "/dev/termination-log".into());
-    container
-        .termination_message_policy
-        .get_or_insert_with(|| "File".into());
+    default_to(&mut container.image_pull_policy, policy);
+    default_to(
+        &mut container.termination_message_path,
+        "/dev/termination-log",
+    );
+    default_to(&mut container.termination_message_policy, "File");
     let resources = container
         .resources
         .get_or_insert_with(ResourceRequirements::default);
@@ -230,7 +219,7 @@ fn container(container: &mut Container, host_network: bool) {
         }
     }
     for port in container.ports.iter_mut().flatten() {
-        port.protocol.get_or_insert_with(|| "TCP".into());
+        default_to(&mut port.protocol, "TCP");
         // Older servers copied containerPort into hostPort for hostNetwork pods; newer
         // ones leave templates alone. With hostNetwork the two must be equal anyway.
         if host_network && port.host_port == Some(port.container_port) {
@@ -266,6 +255,14 @@ fn container(container: &mut Container, host_network: bool) {
     }
 }
 
+/// A defaulted string field: Go's defaulting tests `== ""`, so an empty string given
+/// explicitly takes the default as an absent one does.
+fn default_to(field: &mut Option<String>, value: &str) {
+    if field.as_deref().is_none_or(str::is_empty) {
+        *field = Some(value.to_string());
+    }
+}
+
 /// `imagePullPolicy` defaults to Always when the image's tag is `latest`, which an image
 /// with neither tag nor digest has implicitly; IfNotPresent otherwise (upstream reads the
 /// tag with `parsers.ParseImageName`, so `app:latest@sha256:…` still pulls always).
@@ -295,7 +292,7 @@ fn canonical_quantity(quantity: &Quantity, resource_list: bool) -> Quantity {
 fn env_var(env: &mut EnvVar) {
     if let Some(from) = env.value_from.as_mut() {
         if let Some(field) = from.field_ref.as_mut() {
-            field.api_version.get_or_insert_with(|| "v1".into());
+            default_to(&mut field.api_version, "v1");
         }
         if let Some(resource) = from.resource_field_ref.as_mut() {
             resource_divisor(resource);
@@ -315,7 +312,7 @@ fn resource_divisor(resource: &mut ResourceFieldSelector) {
 fn downward_items(items: Option<&mut Vec<DownwardAPIVolumeFile>>) {
     for item in items.into_iter().flatten() {
         if let Some(field) = item.field_ref.as_mut() {
-            field.api_version.get_or_insert_with(|| "v1".into());
+            default_to(&mut field.api_version, "v1");
         }
         if let Some(resource) = item.resource_field_ref.as_mut() {
             resource_divisor(resource);
@@ -340,8 +337,8 @@ fn handler_defaults(handler: &mut LifecycleHandler) {
 }
 
 fn http_get(http: &mut HTTPGetAction) {
-    http.path.get_or_insert_with(|| "/".into());
-    http.scheme.get_or_insert_with(|| "HTTP".into());
+    default_to(&mut http.path, "/");
+    default_to(&mut http.scheme, "HTTP");
 }
 
 fn volume(volume: &mut Volume) {

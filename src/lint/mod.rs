@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jsonschema::error::ValidationErrorKind;
-use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::api::core::v1::{Container, PodSpec};
 use serde_json::Value;
 
 use crate::Compiled;
@@ -227,13 +227,10 @@ fn images_and_requests(d: &Desired, findings: &mut Vec<Diagnostic>) {
     for (list, containers) in lists {
         for (i, container) in containers.iter().enumerate() {
             let at = pointer(&pointer("/spec/template/spec", list), i);
-            let requests = container
-                .resources
-                .as_ref()
-                .and_then(|r| r.requests.as_ref());
+            // A pod gets its limits as requests where it names none (SetDefaults_Pod).
             let missing: Vec<&str> = ["cpu", "memory"]
                 .into_iter()
-                .filter(|r| requests.is_none_or(|q| !q.contains_key(*r)))
+                .filter(|r| container_request(container, r).is_none())
                 .collect();
             if !missing.is_empty() {
                 findings.push(
@@ -584,14 +581,14 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
     }
     for ((resource, running), nodes) in overcommitted {
         // Said at the largest request among them: the one most worth lowering.
-        let requests: Vec<(usize, Quantity, usize)> = running
+        let requests: Vec<(usize, Quantity, String)> = running
             .iter()
             .filter_map(|&i| pod_request(&desired[i], resource).map(|(q, c)| (i, q, c)))
             .collect();
-        let Some(&(largest, _, container)) = requests.iter().max_by_key(|(_, q, _)| *q) else {
+        let Some((largest, _, container)) = requests.iter().max_by_key(|(_, q, _)| *q) else {
             continue;
         };
-        let d = &desired[largest];
+        let d = &desired[*largest];
         let (first, total, allocatable) = &nodes[0];
         let names: Vec<&str> = nodes.iter().map(|(n, ..)| *n).collect();
         let from = requests
@@ -610,7 +607,7 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
             )
             .at(
                 &d.file,
-                d.span_of(&format!("/spec/template/spec/containers/{container}/resources/requests")),
+                d.span_of(&pointer(container, resource)),
                 "the largest request there",
             )
             .with_help("daemon pods that do not fit stay Pending: lower the requests, or give those nodes a class with smaller ones"),
@@ -618,28 +615,56 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
     }
 }
 
-/// What one pod of this DaemonSet requests of a resource, summed over its containers,
-/// and the container that requests the most of it.
-fn pod_request(d: &Desired, resource: &str) -> Option<(Quantity, usize)> {
+/// What a container asks of a resource: its request, else its limit, which the API server
+/// copies into the pod's requests.
+fn container_request(container: &Container, resource: &str) -> Option<Quantity> {
+    let resources = container.resources.as_ref()?;
+    [resources.requests.as_ref(), resources.limits.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|list| list.get(resource))
+        .and_then(|q| Quantity::parse(&q.0).ok())
+}
+
+/// What one pod of this DaemonSet requests of a resource, as the scheduler counts it
+/// (`PodRequests`): the containers and the sidecars (init containers that keep
+/// running) together, or an init container with the sidecars started before it,
+/// whichever is more. With the JSON pointer of the container asking the most.
+fn pod_request(d: &Desired, resource: &str) -> Option<(Quantity, String)> {
     let spec = pod_spec(d)?;
-    let mut total: Option<Quantity> = None;
-    let mut largest: Option<(Quantity, usize)> = None;
-    for (c, container) in spec.containers.iter().enumerate() {
-        let Some(q) = container
-            .resources
-            .as_ref()
-            .and_then(|r| r.requests.as_ref())
-            .and_then(|r| r.get(resource))
-            .and_then(|q| Quantity::parse(&q.0).ok())
-        else {
+    let at = |list: &str, i: usize| format!("/spec/template/spec/{list}/{i}/resources/requests");
+    let mut largest: Option<(Quantity, String)> = None;
+    let mut note = |q: Quantity, pointer: String| {
+        if largest.as_ref().is_none_or(|(l, _)| q > *l) {
+            largest = Some((q, pointer));
+        }
+    };
+    let add = |a: Option<Quantity>, b: Quantity| Some(a.map_or(b, |a| a.add(&b)));
+    let (mut sidecars, mut init_peak) = (None, None);
+    for (i, c) in spec.init_containers.iter().flatten().enumerate() {
+        let Some(q) = container_request(c, resource) else {
             continue;
         };
-        total = Some(total.map_or(q, |t| t.add(&q)));
-        if largest.is_none_or(|(l, _)| q > l) {
-            largest = Some((q, c));
+        note(q, at("initContainers", i));
+        let running = add(sidecars, q);
+        if c.restart_policy.as_deref() == Some("Always") {
+            sidecars = running;
+        }
+        init_peak = init_peak.max(running);
+    }
+    let mut containers = None;
+    for (i, c) in spec.containers.iter().enumerate() {
+        if let Some(q) = container_request(c, resource) {
+            note(q, at("containers", i));
+            containers = add(containers, q);
         }
     }
-    Some((total?, largest?.1))
+    let steady = match (containers, sidecars) {
+        (Some(c), Some(s)) => Some(c.add(&s)),
+        (c, s) => c.or(s),
+    };
+    let total = steady.max(init_peak)?;
+    Some((total, largest?.1))
 }
 
 /// `a, b, c and 4 more`.

@@ -14,7 +14,8 @@
 //!   exclude: [charts/agent/templates/] # not read at all (Helm templates are not YAML)
 //! ```
 //!
-//! Path prefixes are relative to the current directory, as the PATHs name the files.
+//! Paths name files or folders (whole segments), relative to the current directory as the
+//! PATHs name the files.
 
 use std::sync::Arc;
 
@@ -175,13 +176,30 @@ impl Config {
     }
 }
 
-/// A configured path prefix as file names are compared with it (no leading `./`).
+/// A configured path as file names are compared with it: no leading `./`, and an
+/// absolute path under the current directory made relative to it.
 fn prefix(configured: &str) -> String {
+    let path = std::path::Path::new(configured);
+    if path.is_absolute()
+        && let Some(relative) = crate::source::relative_to_cwd(path)
+    {
+        return relative;
+    }
     configured.trim_start_matches("./").to_string()
 }
 
+/// Whether `path` is one of the files or lies in one of the folders named: whole path
+/// segments, so `vendor` covers `vendor/a.yaml` but not `vendor-b/a.yaml`.
 fn under(path: &str, prefixes: &[String]) -> bool {
-    prefixes.iter().any(|p| path.starts_with(p.as_str()))
+    prefixes.iter().any(|p| {
+        let p = p.trim_end_matches('/');
+        p.is_empty()
+            || p == "."
+            || path == p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// Inline comments that name a rule everynode does not have: the words of the list right
@@ -212,6 +230,18 @@ pub fn unknown_rules(file: &Arc<SourceFile>) -> Vec<Diagnostic> {
                 let column = start + word.find(name).unwrap_or(0);
                 words.push((name, column));
             }
+        }
+        if words.is_empty() {
+            out.push(
+                Diagnostic::new(
+                    Code::unknown_rule,
+                    "this everynode:allow comment names no rule: it silences nothing",
+                )
+                .at(file, (offset, MARKER.len()), "no rule after it")
+                .with_help(
+                    "name the rule, as the finding shows it: `everynode:allow image_latest`",
+                ),
+            );
         }
         for (name, offset) in words {
             if Code::ALL.iter().any(|c| c.as_str() == name) {
@@ -298,13 +328,13 @@ mod tests {
     fn inline_comments_naming_no_rule_are_found() {
         let file = SourceFile::new(
             "a.yaml",
-            "# everynode:allow image_latest, missing-requests -- a reason, with words\nx: 1 # everynode:allow imagelatest\n",
+            "# everynode:allow image_latest, missing-requests -- a reason, with words\nx: 1 # everynode:allow imagelatest\ny: 2 # everynode:allow\n",
         );
         let found = unknown_rules(&file);
         let names: Vec<(String, (usize, usize))> = found
             .iter()
             .map(|d| {
-                let name = d.message.split('`').nth(1).unwrap().to_string();
+                let name = d.message.split('`').nth(1).unwrap_or_default().to_string();
                 (name, d.line_column().unwrap())
             })
             .collect();
@@ -312,7 +342,8 @@ mod tests {
             names,
             [
                 ("missing-requests".to_string(), (1, 33)),
-                ("imagelatest".to_string(), (2, 24))
+                ("imagelatest".to_string(), (2, 24)),
+                (String::new(), (3, 8)),
             ]
         );
         assert_eq!(
@@ -351,6 +382,7 @@ mod tests {
         assert!(config.silences(&finding("vendor/a.yaml")).is_some());
         assert!(config.silences(&finding("./vendor/a.yaml")).is_some());
         assert!(config.silences(&finding("daemons/a.yaml")).is_none());
+        assert!(config.silences(&finding("vendor-b/a.yaml")).is_none());
         // A PATH given as an absolute path is compared relative to the current directory.
         let cwd = std::env::current_dir().unwrap();
         let absolute = cwd.join("vendor/a.yaml");

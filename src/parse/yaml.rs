@@ -50,15 +50,25 @@ pub fn parse(file: &Arc<SourceFile>) -> (Vec<ParsedDaemon>, Vec<ParsedManifest>,
                 spans,
                 file: file.clone(),
             }),
-            // A `List` as `render -o json` prints it: its DaemonSets are manifests. Items
-            // with a uid were read from a cluster (a recording, which --state reads).
-            Some("List") => {
+            // A `List` as `render -o json` prints it (or a `DaemonSetList`): its DaemonSets
+            // are manifests. Items with a uid were read from a cluster (a recording, which
+            // --state reads).
+            Some("List" | "DaemonSetList") => {
                 let items = value.get("items").and_then(Value::as_array);
                 for (i, item) in items.into_iter().flatten().enumerate() {
                     let recorded = item.pointer("/metadata/uid").is_some();
-                    if item.get("kind").and_then(Value::as_str) == Some("DaemonSet") && !recorded {
+                    // A DaemonSetList's items may leave their kind out, as the API does.
+                    let kind = item.get("kind").and_then(Value::as_str);
+                    let daemonset = kind == Some("DaemonSet")
+                        || (kind.is_none() && value["kind"] == "DaemonSetList");
+                    if daemonset && !recorded {
+                        let mut object = item.clone();
+                        object["kind"] = Value::String("DaemonSet".into());
+                        if object.get("apiVersion").is_none() {
+                            object["apiVersion"] = value["apiVersion"].clone();
+                        }
                         manifests.push(ParsedManifest {
-                            object: item.clone(),
+                            object,
                             spans: spans.subtree(&pointer("/items", i)),
                             file: file.clone(),
                         });
@@ -74,8 +84,19 @@ pub fn parse(file: &Arc<SourceFile>) -> (Vec<ParsedDaemon>, Vec<ParsedManifest>,
 /// Every document of the file as JSON values (empty documents are skipped).
 fn documents(file: &Arc<SourceFile>) -> (Vec<Value>, Option<Diagnostic>) {
     let mut values = Vec::new();
+    // Merge keys (`<<: *defaults`) are applied as kubectl applies them; only files that
+    // use them pay for the detour through the YAML value.
+    let merges = file.text.contains("<<");
     for document in serde_yaml::Deserializer::from_str(&file.text) {
-        match Value::deserialize(document) {
+        let value = if merges {
+            serde_yaml::Value::deserialize(document).and_then(|mut yaml| {
+                yaml.apply_merge()?;
+                serde_json::to_value(yaml).map_err(serde::de::Error::custom)
+            })
+        } else {
+            Value::deserialize(document)
+        };
+        match value {
             Ok(value) => values.push(value),
             Err(error) => {
                 let offset = error

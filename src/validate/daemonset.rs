@@ -9,6 +9,7 @@ use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{Container, NodeSelectorRequirement, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::Value;
 
 use crate::diagnostic::Code;
 use crate::source::pointer;
@@ -570,4 +571,53 @@ pub fn toleration_problems(
         ));
     }
     problems
+}
+
+/// The fields of `object` that its typed form `typed` lost, as JSON pointers: fields the
+/// DaemonSet API of Kubernetes 1.33 (everynode's k8s-openapi) does not have, misspelled
+/// or newer. Normalizing goes through the typed form, so these take no part in a diff.
+pub fn unknown_fields(object: &Value, typed: &DaemonSet) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(known) = serde_json::to_value(typed) {
+        lost(object, &known, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+/// Walks `given` beside `kept`; `path` holds the segments down to here, joined into a
+/// pointer only for a field that was lost (most objects have none).
+fn lost(given: &Value, kept: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
+    let here = |path: &[String], last: &str| {
+        path.iter()
+            .map(String::as_str)
+            .chain([last])
+            .fold(String::new(), |at, segment| pointer(&at, segment))
+    };
+    match (given, kept) {
+        (Value::Object(given), Value::Object(kept)) => {
+            for (key, value) in given {
+                match kept.get(key) {
+                    // `null` is unset, as the server reads it.
+                    None if !value.is_null() => out.push(here(path, key)),
+                    None => {}
+                    Some(kept) if value.is_object() || value.is_array() => {
+                        path.push(key.clone());
+                        lost(value, kept, path, out);
+                        path.pop();
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        (Value::Array(given), Value::Array(kept)) => {
+            for (i, (value, kept)) in given.iter().zip(kept).enumerate() {
+                if value.is_object() || value.is_array() {
+                    path.push(i.to_string());
+                    lost(value, kept, path, out);
+                    path.pop();
+                }
+            }
+        }
+        _ => {}
+    }
 }
