@@ -311,8 +311,19 @@ pub fn read_inputs_except(
                         .push(io_problem(error.path().unwrap_or(path), &error.to_string())),
                 }
             }
-        } else if path.exists() {
+        } else if path.exists() && everynode::parse::is_input(path) {
             found.push((path.clone(), true));
+        } else if path.exists() {
+            // Named, so meant to be read: say why nothing comes of it.
+            let file = SourceFile::new(path, "");
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::no_descriptions,
+                    format!("{} is not a .kdl, .yaml, .yml or .json file: not read", file.name()),
+                )
+                .in_file(&file)
+                .with_help("everynode reads descriptions and manifests from .kdl, .yaml, .yml and .json files"),
+            );
         } else {
             diagnostics.push(io_problem(path, "no such file or directory").with_help("check the path; everynode reads .kdl, .yaml, .yml and .json files and directories of them"));
         }
