@@ -238,14 +238,7 @@ fn provenance(
         .chain(class)
         .collect();
     let mut fields = SpanMap::default();
-    let lists = [
-        ("containers", &pod.containers[..]),
-        (
-            "initContainers",
-            pod.init_containers.as_deref().unwrap_or_default(),
-        ),
-    ];
-    for (list, containers) in lists {
+    for (list, containers) in daemonset::container_lists(pod) {
         for (i, container) in containers.iter().enumerate() {
             // This container's settings in each layer that has it, daemon first.
             let sources: Vec<(String, &ContainerSettings)> = layers

@@ -217,14 +217,7 @@ fn images_and_requests(d: &Desired, findings: &mut Vec<Diagnostic>) {
     else {
         return;
     };
-    let lists = [
-        ("containers", &spec.containers[..]),
-        (
-            "initContainers",
-            spec.init_containers.as_deref().unwrap_or_default(),
-        ),
-    ];
-    for (list, containers) in lists {
+    for (list, containers) in crate::validate::daemonset::container_lists(spec) {
         for (i, container) in containers.iter().enumerate() {
             let at = pointer(&pointer("/spec/template/spec", list), i);
             // A pod gets its limits as requests where it names none (SetDefaults_Pod).

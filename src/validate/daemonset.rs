@@ -27,6 +27,18 @@ pub struct Violation {
     pub key: bool,
 }
 
+/// A pod's containers and init containers, each list with its field name: what every
+/// rule about containers walks.
+pub fn container_lists(pod: &PodSpec) -> [(&'static str, &[Container]); 2] {
+    [
+        ("containers", &pod.containers[..]),
+        (
+            "initContainers",
+            pod.init_containers.as_deref().unwrap_or_default(),
+        ),
+    ]
+}
+
 /// Everything `ValidateDaemonSet` would reject in this object.
 pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
     let mut v = Violations::default();
@@ -288,15 +300,7 @@ impl Violations {
         }
         let mut names = BTreeSet::new();
         let host_network = pod.host_network == Some(true);
-        let no_init = Vec::new();
-        let lists = [
-            ("containers", &pod.containers),
-            (
-                "initContainers",
-                pod.init_containers.as_ref().unwrap_or(&no_init),
-            ),
-        ];
-        for (field, containers) in lists {
+        for (field, containers) in container_lists(pod) {
             for (i, c) in containers.iter().enumerate() {
                 let c_at = pointer(&pointer(at, field), i);
                 if !names.insert(c.name.clone()) {
