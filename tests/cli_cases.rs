@@ -15,22 +15,6 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-fn check(expected: &Path, actual: &str, failures: &mut Vec<String>) {
-    if std::env::var_os("EVERYNODE_BLESS").is_some() {
-        std::fs::write(expected, actual).expect("write expectation");
-        return;
-    }
-    let want = std::fs::read_to_string(expected).unwrap_or_default();
-    if want != actual {
-        let diff = similar::TextDiff::from_lines(&want, actual);
-        failures.push(format!(
-            "{} differs:\n{}",
-            expected.display(),
-            diff.unified_diff().header("expected", "actual")
-        ));
-    }
-}
-
 fn run_cases(folder: &str, at_least: usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
@@ -57,9 +41,9 @@ fn run_cases(folder: &str, at_least: usize) {
             failures.push(format!("{name}: the binary panicked\n{stderr}"));
             continue;
         }
-        check(&case.join("code"), &format!("{code}\n"), &mut failures);
-        check(&case.join("stdout"), &stdout, &mut failures);
-        check(&case.join("stderr"), &stderr, &mut failures);
+        common::check_expectation(&case.join("code"), &format!("{code}\n"), &mut failures);
+        common::check_expectation(&case.join("stdout"), &stdout, &mut failures);
+        common::check_expectation(&case.join("stderr"), &stderr, &mut failures);
         match (
             args.first().copied(),
             cmd.contains("--format json"),

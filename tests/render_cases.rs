@@ -18,22 +18,6 @@ fn run(case: &Path, extra: &[&str]) -> (i32, String, String) {
     common::everynode(case, &args)
 }
 
-fn check(expected: &Path, actual: &str, failures: &mut Vec<String>) {
-    if std::env::var_os("EVERYNODE_BLESS").is_some() {
-        std::fs::write(expected, actual).expect("write expectation");
-        return;
-    }
-    let want = std::fs::read_to_string(expected).unwrap_or_default();
-    if want != actual {
-        let diff = similar::TextDiff::from_lines(&want, actual);
-        failures.push(format!(
-            "{} differs:\n{}",
-            expected.display(),
-            diff.unified_diff().header("expected", "actual")
-        ));
-    }
-}
-
 #[test]
 fn render_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/render");
@@ -60,7 +44,7 @@ fn render_cases() {
             if !stdout.is_empty() {
                 failures.push(format!("{name}: an invalid case printed output"));
             }
-            check(&case.join("stderr.txt"), &stderr, &mut failures);
+            common::check_expectation(&case.join("stderr.txt"), &stderr, &mut failures);
             // Every diagnostic names file:line:column.
             if !stderr.contains("─[in/") {
                 failures.push(format!(
@@ -79,7 +63,7 @@ fn render_cases() {
             if code != 0 {
                 failures.push(format!("{name}: expected exit 0, got {code}\n{stderr}"));
             }
-            check(&case.join("stdout.yaml"), &stdout, &mut failures);
+            common::check_expectation(&case.join("stdout.yaml"), &stdout, &mut failures);
         }
     }
     assert!(

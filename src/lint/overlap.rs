@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{NodeSelectorRequirement, PodSpec};
 
 use crate::classes::{Term, simplify};
 use crate::model::{NodeMatch, Operator};
+use crate::validate::daemonset::required_node_affinity;
 
 /// `matchFields` and `nodeName` constrain the node's name, which no label can spell: a
 /// key with `:` is not a valid label key, so it never meets a real one.
@@ -29,14 +30,7 @@ pub fn node_selection(spec: &PodSpec) -> Vec<Term> {
             std::slice::from_ref(name),
         ));
     }
-    let required = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
+    let required = required_node_affinity(spec);
     let Some(required) = required else {
         return vec![base];
     };

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{NodeSelectorRequirement, NodeSelectorTerm, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
+use crate::validate::daemonset::required_node_affinity;
 use crate::validate::primitives;
 
 /// The node facts node selection reads.
@@ -34,14 +35,7 @@ pub fn node_selector_matches(
 
 /// The required node-affinity terms; no affinity matches every node.
 pub fn required_affinity_matches(spec: &PodSpec, node: NodeFacts<'_>) -> bool {
-    let required = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
+    let required = required_node_affinity(spec);
     match required {
         None => true,
         Some(selector) => selector

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::{Container, NodeSelectorRequirement, PodSpec};
+use k8s_openapi::api::core::v1::{Container, NodeSelector, NodeSelectorRequirement, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
@@ -25,6 +25,17 @@ pub struct Violation {
     pub help: &'static str,
     /// The problem is the key at `at` (a label or annotation key), not its value.
     pub key: bool,
+}
+
+/// The pod's required node affinity (`requiredDuringSchedulingIgnoredDuringExecution`),
+/// if it has one.
+pub fn required_node_affinity(pod: &PodSpec) -> Option<&NodeSelector> {
+    pod.affinity
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()
 }
 
 /// A pod's containers and init containers, each list with its field name: what every
@@ -328,14 +339,7 @@ impl Violations {
                 self.push(Code::invalid_toleration, &pointer(&pointer(at, "tolerations"), i), problem, "see the Kubernetes toleration rules: Exists takes no value, tolerationSeconds goes with NoExecute");
             }
         }
-        let required = pod
-            .affinity
-            .as_ref()
-            .and_then(|a| a.node_affinity.as_ref())
-            .and_then(|n| {
-                n.required_during_scheduling_ignored_during_execution
-                    .as_ref()
-            });
+        let required = required_node_affinity(pod);
         if let Some(required) = required {
             let r_at = "/spec/template/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms";
             if required.node_selector_terms.is_empty() {

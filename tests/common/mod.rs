@@ -75,3 +75,21 @@ pub fn validated(stdout: &str, schema: &str) -> serde_json::Value {
     );
     document
 }
+
+/// Compares an output with the expectation file of a data-driven case, adding a unified
+/// diff to `failures` when they differ; `EVERYNODE_BLESS=1` rewrites the file instead.
+pub fn check_expectation(expected: &Path, actual: &str, failures: &mut Vec<String>) {
+    if std::env::var_os("EVERYNODE_BLESS").is_some() {
+        std::fs::write(expected, actual).expect("write expectation");
+        return;
+    }
+    let want = std::fs::read_to_string(expected).unwrap_or_default();
+    if want != actual {
+        let diff = similar::TextDiff::from_lines(&want, actual);
+        failures.push(format!(
+            "{} differs:\n{}",
+            expected.display(),
+            diff.unified_diff().header("expected", "actual")
+        ));
+    }
+}
