@@ -20,9 +20,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use everynode::place::DaemonPodTemplate;
-use everynode::source::SourceFile;
-use everynode::state::{Loader, Node, Taint};
+use everynode_core::source::SourceFile;
+use everynode_core::state::Loader;
+use everynode_k8s::objects::{Node, Taint};
+use everynode_k8s::placement::DaemonPodTemplate;
 use serde_json::{Value, json};
 
 /// Runs per measurement; the fastest counts (the least disturbed by the machine).
@@ -485,14 +486,14 @@ fn generate(dir: &Path, nodes: usize) -> Generated {
             SourceFile::new(&path, std::fs::read_to_string(&path).unwrap())
         })
         .collect();
-    let compiled = everynode::compile(&files);
+    let compiled = everynode_core::compile(&files);
     assert!(
         compiled.diagnostics.is_empty(),
         "{:#?}",
         compiled.diagnostics
     );
     let (desired, problems) =
-        everynode::compare::desired(compiled.rendered, &compiled.parsed.manifests);
+        everynode_core::compare::desired(compiled.rendered, &compiled.parsed.manifests);
     assert!(
         problems.is_empty() && desired.len() == 20,
         "{} DaemonSets",

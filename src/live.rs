@@ -16,8 +16,9 @@ use kube::core::params::ListParams;
 use kube::{Client, Config};
 use serde::Deserialize;
 
-use crate::diagnostic::{Code, Diagnostic};
-use crate::state::{Cluster, Loader};
+use everynode_core::diagnostic::{Code, Diagnostic};
+use everynode_core::state::Loader;
+use everynode_k8s::objects::Cluster;
 
 /// Objects per page.
 const PAGE: u32 = 500;

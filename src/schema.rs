@@ -1,17 +1,13 @@
-//! The published JSON Schemas, generated from the types they describe.
+//! The published JSON Schemas, generated from the types they describe (`schemas/`).
 
 use serde_json::Value;
 
-use crate::model::Daemon;
-
-/// The JSON Schema of a description's YAML form.
-pub fn daemon_schema() -> Value {
-    serde_json::to_value(schemars::schema_for!(Daemon)).unwrap_or(Value::Null)
-}
+pub use everynode_core::schema::{daemon_schema, daemonset_schema_strict};
 
 /// The JSON Schema of the plan document `plan --format json` prints.
 pub fn plan_schema() -> Value {
-    serde_json::to_value(schemars::schema_for!(crate::compare::Plan)).unwrap_or(Value::Null)
+    serde_json::to_value(schemars::schema_for!(everynode_core::compare::Plan))
+        .unwrap_or(Value::Null)
 }
 
 /// The JSON Schema of the report `lint --format json` prints.
@@ -25,26 +21,4 @@ pub fn to_text(schema: &Value) -> String {
     let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
     text.push('\n');
     text
-}
-
-/// The JSON Schema of an apps/v1 DaemonSet (from k8s-openapi), made strict the way
-/// `kubeconform --strict` is: an object with known properties takes no others.
-pub fn daemonset_schema_strict() -> Value {
-    fn strict(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
-                    map.insert("additionalProperties".into(), Value::Bool(false));
-                }
-                map.values_mut().for_each(strict);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strict),
-            _ => {}
-        }
-    }
-    let mut schema =
-        serde_json::to_value(schemars::schema_for!(k8s_openapi::api::apps::v1::DaemonSet))
-            .unwrap_or(Value::Null);
-    strict(&mut schema);
-    schema
 }

@@ -7,10 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use everynode::model::{Class, Daemon, DaemonMetadata, DaemonSpec, NodeMatch, Operator, Settings};
-use everynode::parse::ParsedDaemon;
-use everynode::place::selection::{self, NodeFacts};
-use everynode::source::{SourceFile, SpanMap};
+use everynode_core::model::{
+    Class, Daemon, DaemonMetadata, DaemonSpec, NodeMatch, Operator, Settings,
+};
+use everynode_core::parse::ParsedDaemon;
+use everynode_core::source::{SourceFile, SpanMap};
+use everynode_k8s::selector::{self as selection, NodeFacts};
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::NodeSelectorRequirement;
 use proptest::prelude::*;
@@ -72,8 +74,8 @@ fn daemon() -> impl Strategy<Value = Daemon> {
             let mut settings = Settings::default();
             settings.main.image = Some("example.com/agent:1".into());
             Daemon {
-                api_version: everynode::model::API_VERSION.into(),
-                kind: everynode::model::KIND.into(),
+                api_version: everynode_core::model::API_VERSION.into(),
+                kind: everynode_core::model::KIND.into(),
                 metadata: DaemonMetadata {
                     name: "agent".into(),
                     namespace: None,
@@ -120,7 +122,7 @@ proptest! {
         nodes in prop::collection::vec(node_labels(), 1..24),
     ) {
         let parsed = ParsedDaemon { daemon: daemon.clone(), spans: SpanMap::default(), file: SourceFile::new("p.kdl", "") };
-        let problems = everynode::validate::validate(std::slice::from_ref(&parsed));
+        let problems = everynode_core::validate::validate(std::slice::from_ref(&parsed));
         let classes = &daemon.spec.classes;
         let first_match = |labels: &BTreeMap<String, String>| {
             holds(&daemon.spec.nodes, labels)
@@ -130,11 +132,11 @@ proptest! {
         if !problems.is_empty() {
             // The only problem random classes can have: a class that no node can reach.
             for p in &problems {
-                prop_assert_eq!(p.code, everynode::diagnostic::Code::unreachable_class, "{}", p.message);
+                prop_assert_eq!(p.code, everynode_core::diagnostic::Code::unreachable_class, "{}", p.message);
             }
             return Ok(());
         }
-        let (rendered, problems) = everynode::expand::expand(&[parsed]);
+        let (rendered, problems) = everynode_core::expand::expand(&[parsed]);
         prop_assert!(problems.is_empty());
         prop_assert_eq!(rendered.len(), classes.len());
         let specs: Vec<(String, _)> = rendered

@@ -7,7 +7,7 @@ use std::sync::Arc;
 mod common;
 
 use common::everynode;
-use everynode::source::SourceFile;
+use everynode_core::source::SourceFile;
 use k8s_openapi::api::apps::v1::DaemonSet;
 
 fn root() -> PathBuf {
@@ -18,7 +18,7 @@ fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
-        if entry.file_type().is_file() && everynode::parse::is_input(entry.path()) {
+        if entry.file_type().is_file() && everynode_core::parse::is_input(entry.path()) {
             let text = std::fs::read_to_string(entry.path()).unwrap();
             files.push(SourceFile::new(
                 entry.path().strip_prefix(root()).unwrap(),
@@ -58,7 +58,7 @@ fn the_committed_schemas_are_current() {
 fn every_example_renders_to_daemonsets_the_api_server_accepts() {
     let files = read_tree(&root().join("examples"));
     assert!(files.len() >= 5, "examples/ holds the shipped daemons");
-    let compiled = everynode::compile(&files);
+    let compiled = everynode_core::compile(&files);
     let problems: Vec<String> = compiled
         .diagnostics
         .iter()
@@ -79,7 +79,7 @@ fn every_example_renders_to_daemonsets_the_api_server_accepts() {
             rendered.name
         );
         let ds: DaemonSet = serde_json::from_value(rendered.object.clone()).unwrap();
-        let violations = everynode::validate::daemonset::validate(&ds);
+        let violations = everynode_k8s::validation::validate(&ds);
         assert!(violations.is_empty(), "{}: {violations:#?}", rendered.name);
     }
 }
@@ -104,7 +104,7 @@ fn the_strict_daemonset_schema_rejects_unknown_and_mistyped_fields() {
 #[test]
 fn corpus_apps_v1_daemonsets_pass_the_api_server_rules() {
     let files = read_tree(&root().join("tests/data/corpus/daemonsets"));
-    let parsed = everynode::parse::parse(&files);
+    let parsed = everynode_core::parse::parse(&files);
     assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
     let mut checked = 0;
     for manifest in &parsed.manifests {
@@ -113,7 +113,7 @@ fn corpus_apps_v1_daemonsets_pass_the_api_server_rules() {
         }
         let ds: DaemonSet = serde_json::from_value(manifest.object.clone())
             .unwrap_or_else(|e| panic!("{}: {e}", manifest.file.name()));
-        let violations = everynode::validate::daemonset::validate(&ds);
+        let violations = everynode_k8s::validation::validate(&ds);
         assert!(
             violations.is_empty(),
             "{}: {violations:#?}",
@@ -183,7 +183,7 @@ mod parser_robustness {
         #[test]
         fn parsing_arbitrary_text_never_panics(text in "\\PC{0,200}", kdl in any::<bool>()) {
             let name = if kdl { "x.kdl" } else { "x.yaml" };
-            let _ = everynode::compile(&[SourceFile::new(name, text)]);
+            let _ = everynode_core::compile(&[SourceFile::new(name, text)]);
         }
 
         #[test]
@@ -192,7 +192,7 @@ mod parser_robustness {
             "\n", "patch", "\"\"\"\n a: [\n\"\"\"", "requests", "cpu=\"1\"", "nodes", "update", "max-surge=0",
         ]), 0..40)) {
             let text = parts.join(" ");
-            let _ = everynode::compile(&[SourceFile::new("x.kdl", text)]);
+            let _ = everynode_core::compile(&[SourceFile::new("x.kdl", text)]);
         }
     }
 }

@@ -158,7 +158,7 @@ fn corpus_daemonsets_land_where_the_hand_review_says() {
 #[test]
 fn every_corpus_cluster_recording_loads() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus");
-    let mut loader = everynode::state::Loader::default();
+    let mut loader = everynode_core::state::Loader::default();
     let mut names: Vec<_> = std::fs::read_dir(corpus.join("clusters"))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use everynode::compare::{self, Desired, diff::differences};
-use everynode::source::SourceFile;
-use everynode::validate::primitives::Quantity;
+use everynode_core::compare::{self, Desired, diff::differences};
+use everynode_core::source::SourceFile;
+use everynode_k8s::apimachinery::Quantity;
 use serde_json::{Map, Value, json};
 
 fn root() -> PathBuf {
@@ -22,7 +22,7 @@ fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
         .sort_by_file_name()
         .into_iter()
         .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file() && everynode::parse::is_input(e.path()))
+        .filter(|e| e.file_type().is_file() && everynode_core::parse::is_input(e.path()))
         .map(|e| {
             let text = std::fs::read_to_string(e.path()).unwrap();
             SourceFile::new(e.path().strip_prefix(root()).unwrap(), text)
@@ -34,13 +34,13 @@ fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
 /// them share a name), and a manifest that leaves every defaulted field unset.
 fn everything() -> Vec<Desired> {
     let mut all = Vec::new();
-    let examples = everynode::compile(&read_tree(&root().join("examples")));
+    let examples = everynode_core::compile(&read_tree(&root().join("examples")));
     let (desired, _) = compare::desired(examples.rendered, &examples.parsed.manifests);
     all.extend(desired);
     let corpus = read_tree(&root().join("tests/data/corpus/daemonsets"));
     let every_default = read_tree(&root().join("tests/data/normalize"));
     for file in corpus.into_iter().chain(every_default) {
-        let compiled = everynode::compile(&[file]);
+        let compiled = everynode_core::compile(&[file]);
         let (desired, _) = compare::desired(compiled.rendered, &compiled.parsed.manifests);
         all.extend(desired);
     }
@@ -293,8 +293,8 @@ fn served(object: &Value) -> Value {
 }
 
 /// The state holding one live DaemonSet.
-fn state(live: &Value) -> everynode::state::Cluster {
-    let mut loader = everynode::state::Loader::default();
+fn state(live: &Value) -> everynode_k8s::objects::Cluster {
+    let mut loader = everynode_core::state::Loader::default();
     loader
         .add("live.json", serde_json::to_string(live).unwrap().as_bytes())
         .unwrap();

@@ -1,13 +1,13 @@
 //! `everynode diff`: kubectl diff's answer, offline: exit 0 when nothing differs, 1 when
 //! something does, 2 on error.
 
-use everynode::compare::diff::{differences, not_compared};
-use everynode::report;
+use crate::report;
+use everynode_core::compare::diff::{differences, not_compared};
 
-use crate::cli::{
-    DiffArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, colour, print_diagnostics, print_stdout,
-};
+use crate::args::DiffArgs;
 use crate::cmd::plan::inputs;
+use crate::terminal::{colour, print_diagnostics, print_stdout};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 pub fn run(args: &DiffArgs) -> u8 {
     let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {

@@ -1,11 +1,13 @@
 //! `everynode explain`: why a DaemonSet's pod does or does not belong on one node.
 
-use everynode::compare::explain;
-use everynode::diagnostic::{Code, Diagnostic, did_you_mean};
-use everynode::report;
+use crate::report;
+use everynode_core::compare::explain;
+use everynode_core::diagnostic::{Code, Diagnostic, did_you_mean};
 
-use crate::cli::{EXIT_ERROR, EXIT_OK, ExplainArgs, colour, print_diagnostics, print_stdout};
+use crate::args::ExplainArgs;
 use crate::cmd::plan::inputs;
+use crate::terminal::{colour, print_diagnostics, print_stdout};
+use crate::{EXIT_ERROR, EXIT_OK};
 
 pub fn run(args: &ExplainArgs) -> u8 {
     let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {

@@ -5,15 +5,15 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use everynode::diagnostic::{Code, Diagnostic, Severity};
-use everynode::lint::{self, Config, Linted};
-use everynode::report;
-use everynode::source::SourceFile;
+use crate::report;
+use everynode_core::diagnostic::{Code, Diagnostic, Severity};
+use everynode_core::lint::{self, Config, Linted};
+use everynode_core::source::SourceFile;
 
-use crate::cli::{
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, LintArgs, LintFormat, colour, is_state_source,
-    print_stdout, read_inputs_except, read_state, terminal_width,
-};
+use crate::args::{LintArgs, LintFormat};
+use crate::input::{is_state_source, read_inputs_except, read_state, relative_to_cwd};
+use crate::terminal::{colour, print_stdout, terminal_width};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 /// Problems that mean the job could not be done (exit 2): input that cannot be read or
 /// parsed, rather than input that breaks a rule.
@@ -48,7 +48,7 @@ pub fn run(args: &LintArgs) -> u8 {
     if !read_problems.is_empty() {
         let mut all = read_problems;
         all.append(&mut linted.findings);
-        linted.findings = everynode::diagnostic::sorted(all);
+        linted.findings = everynode_core::diagnostic::sorted(all);
     }
     print(&linted, args.format);
     let code = if linted.findings.iter().any(|d| UNREADABLE.contains(&d.code)) {
@@ -116,5 +116,5 @@ fn config(named: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
             .with_help("check the path given to --config (without it, lint reads .everynode.yaml when present)"),
         ]
     })?;
-    Config::parse(&SourceFile::new(path, text))
+    Config::parse(&SourceFile::new(path, text), &relative_to_cwd)
 }

@@ -1,14 +1,14 @@
 //! `everynode plan`: what applying the descriptions and manifests would do to each node.
 
-use everynode::compare::{self, Desired};
-use everynode::diagnostic::{self, Code, Diagnostic};
-use everynode::report;
-use everynode::state::Cluster;
+use crate::report;
+use everynode_core::compare::{self, Desired};
+use everynode_core::diagnostic::{self, Code, Diagnostic};
+use everynode_k8s::objects::Cluster;
 
-use crate::cli::{
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PlanArgs, PlanFormat, StateArgs, colour, is_state_source,
-    print_diagnostics, print_stdout, read_cluster, read_inputs_except,
-};
+use crate::args::{PlanArgs, PlanFormat, StateArgs};
+use crate::input::{is_state_source, read_cluster, read_inputs_except};
+use crate::terminal::{colour, print_diagnostics, print_stdout};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 pub fn run(args: &PlanArgs) -> u8 {
     let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {
@@ -36,7 +36,7 @@ pub fn run(args: &PlanArgs) -> u8 {
 /// when any is an error.
 pub fn inputs(paths: &[std::path::PathBuf], state: &StateArgs) -> Option<(Vec<Desired>, Cluster)> {
     let (files, mut diagnostics) = read_inputs_except(paths, &is_state_source(&state.state));
-    let compiled = everynode::compile(&files);
+    let compiled = everynode_core::compile(&files);
     diagnostics.extend(compiled.diagnostics.iter().cloned());
     let (desired, problems) = compare::desired(compiled.rendered, &compiled.parsed.manifests);
     diagnostics.extend(problems);

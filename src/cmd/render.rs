@@ -3,19 +3,19 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use everynode::diagnostic::{self, Code, Diagnostic, did_you_mean};
-use everynode::expand::Rendered;
-use everynode::report::manifests;
-use everynode::source::display_path;
+use crate::report::manifests;
+use everynode_core::diagnostic::{self, Code, Diagnostic, did_you_mean};
+use everynode_core::expand::Rendered;
+use everynode_core::source::display_path;
 
-use crate::cli::{
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Format, GENERATED_MARKER, RenderArgs, is_generated,
-    print_diagnostics, print_stdout, read_inputs,
-};
+use crate::args::{Format, RenderArgs};
+use crate::input::{GENERATED_MARKER, is_generated, read_inputs};
+use crate::terminal::{print_diagnostics, print_stdout};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 pub fn run(args: &RenderArgs) -> u8 {
     let (files, mut diagnostics) = read_inputs(&args.paths);
-    let compiled = everynode::compile(&files);
+    let compiled = everynode_core::compile(&files);
     diagnostics.extend(compiled.diagnostics);
     let mut rendered = compiled.rendered;
     if let Some(daemon) = &args.daemon {

@@ -1,9 +1,11 @@
 //! `everynode schema`: the JSON Schema of a description's YAML form, of the plan, or of
 //! lint's report.
 
-use everynode::schema;
+use crate::schema;
 
-use crate::cli::{EXIT_OK, SchemaArgs, SchemaKind, print_stdout};
+use crate::EXIT_OK;
+use crate::args::{SchemaArgs, SchemaKind};
+use crate::terminal::print_stdout;
 
 pub fn run(args: &SchemaArgs) -> u8 {
     let value = match args.kind {

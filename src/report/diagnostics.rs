@@ -2,7 +2,7 @@
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use crate::diagnostic::Diagnostic;
+use everynode_core::diagnostic::Diagnostic;
 
 /// Renders diagnostics one after another. `width` fixes wrapping so output is the same on
 /// every terminal; `colour` adds ANSI styles.

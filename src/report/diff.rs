@@ -5,9 +5,9 @@
 use anstyle::{AnsiColor, Style};
 use similar::TextDiff;
 
-use crate::compare::diff::{Difference, Kind};
 use crate::report::manifests::yaml_document;
 use crate::report::plan::Paint;
+use everynode_core::compare::diff::{Difference, Kind};
 
 /// Lines of context around each change.
 const CONTEXT: usize = 3;

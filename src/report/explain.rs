@@ -5,11 +5,11 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::compare::explain::Facts;
-use crate::place::Origin;
-use crate::place::explain::{Requirement, node_has};
 use crate::report::count;
 use crate::report::plan::Paint;
+use everynode_core::compare::explain::Facts;
+use everynode_k8s::placement::Origin;
+use everynode_k8s::placement::explain::{Requirement, node_has};
 
 /// The human form of explain's facts.
 pub fn human(facts: &Facts, colour: bool) -> String {

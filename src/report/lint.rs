@@ -6,8 +6,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::lint::Linted;
+use everynode_core::diagnostic::{Code, Diagnostic, Severity};
+use everynode_core::lint::Linted;
 
 /// `lint --format json`.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -88,7 +88,7 @@ fn finding(d: &Diagnostic) -> Finding {
 pub fn report(linted: &Linted) -> LintReport {
     let count = |s: Severity| linted.findings.iter().filter(|d| d.severity == s).count();
     LintReport {
-        api_version: crate::compare::PLAN_API_VERSION.to_string(),
+        api_version: everynode_core::compare::PLAN_API_VERSION.to_string(),
         kind: "LintReport".to_string(),
         summary: LintSummary {
             files: linted.files,

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::expand::Rendered;
+use everynode_core::expand::Rendered;
 
 /// One YAML document: keys sorted, as `kubectl get -o yaml` prints them.
 pub fn yaml_document(object: &Value) -> String {

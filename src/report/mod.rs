@@ -7,7 +7,4 @@ pub mod lint;
 pub mod manifests;
 pub mod plan;
 
-/// `1 node`, `3 nodes`: a count with its noun.
-pub(crate) fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
+pub use everynode_core::diagnostic::count;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::compare::{Action, Change, Plan};
+use everynode_core::compare::{Action, Change, Plan};
 
 /// How many node names a group of placements lists before it says "and N more".
 const NODES_SHOWN: usize = 5;

@@ -6,7 +6,7 @@
 use k8s_openapi::api::core::v1::{NodeSelectorRequirement, Toleration};
 
 use super::{DaemonPodTemplate, Origin, Verdict, decides, selection, tolerates};
-use crate::state::{Node, Taint};
+use crate::objects::{Node, Taint};
 
 /// The evidence for one (DaemonSet, node) pair.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,7 +171,7 @@ pub fn node_has(r: &Requirement) -> String {
 
 /// A requirement of a `matchExpressions` entry, evaluated against node labels.
 fn expression(r: &NodeSelectorRequirement, node: &Node) -> Requirement {
-    let invalid = selection::label_requirement(r).err();
+    let invalid = selection::Requirement::parse(r).err();
     Requirement {
         text: requirement_text(r),
         node_value: node.labels.get(&r.key).cloned(),

@@ -12,149 +12,20 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use k8s_openapi::api::apps::v1::DaemonSet;
+use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, StringDeserializer};
 use serde::de::{
     self, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess,
     Visitor,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceFile;
-use crate::validate::primitives::Quantity;
-
-/// The label a daemon pod carries with its DaemonSet's template generation.
-pub const POD_TEMPLATE_GENERATION: &str = "pod-template-generation";
-/// The label a daemon pod (and a ControllerRevision) carries with the template's hash.
-pub const CONTROLLER_REVISION_HASH: &str = "controller-revision-hash";
-/// The annotation holding a DaemonSet's current template generation.
-pub const TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
-
-/// Everything read from the `--state` sources.
-#[derive(Debug, Default)]
-pub struct Cluster {
-    /// By name.
-    pub nodes: Vec<Node>,
-    /// By namespace and name.
-    pub daemonsets: Vec<LiveDaemonSet>,
-    /// Only pods whose controller is a DaemonSet; by namespace and name.
-    pub pods: Vec<DaemonPod>,
-    /// Only revisions whose controller is a DaemonSet.
-    pub revisions: Vec<ControllerRevision>,
-}
-
-impl Cluster {
-    pub fn node(&self, name: &str) -> Option<&Node> {
-        self.nodes
-            .binary_search_by(|n| n.name.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.nodes[i])
-    }
-}
-
-/// A node: its name, labels, taints and whether it is cordoned or ready.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub name: String,
-    pub labels: BTreeMap<String, String>,
-    pub taints: Vec<Taint>,
-    /// `spec.unschedulable` (cordoned); the controller reads the taint, not this.
-    pub unschedulable: bool,
-    /// The `Ready` condition: `Some(true)` ready, `Some(false)` not ready or unknown,
-    /// `None` when the recording has no conditions.
-    pub ready: Option<bool>,
-    /// `status.allocatable`: cpu and memory, parsed (what lint sums requests against).
-    pub allocatable: BTreeMap<String, Quantity>,
-}
-
-/// A node taint.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct Taint {
-    pub key: String,
-    #[serde(default)]
-    pub value: String,
-    pub effect: String,
-}
-
-impl fmt::Display for Taint {
-    /// `key=value:Effect`, or `key:Effect` without a value, as kubectl writes taints.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.value.is_empty() {
-            write!(f, "{}:{}", self.key, self.effect)
-        } else {
-            write!(f, "{}={}:{}", self.key, self.value, self.effect)
-        }
-    }
-}
-
-/// A DaemonSet found in the state, whole.
-#[derive(Debug, Clone)]
-pub struct LiveDaemonSet {
-    pub namespace: String,
-    pub name: String,
-    pub uid: Option<String>,
-    /// The object as recorded.
-    pub object: Value,
-    /// The same object as the typed API value.
-    pub daemonset: DaemonSet,
-    /// Which `--state` source it came from.
-    pub source: String,
-}
-
-/// The controller of a pod or revision, from its ownerReferences.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Owner {
-    pub kind: String,
-    pub name: String,
-    #[serde(default)]
-    pub uid: String,
-    #[serde(default)]
-    pub controller: Option<bool>,
-}
-
-/// A pod whose controller is a DaemonSet.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DaemonPod {
-    pub namespace: String,
-    pub name: String,
-    /// The DaemonSet that controls it.
-    pub owner: Owner,
-    /// `spec.nodeName`, or for a pod not yet bound, the node its required
-    /// `matchFields metadata.name In [node]` term names (the controller's own rule).
-    pub node: Option<String>,
-    /// Its labels: the DaemonSet's selector must still select them for the pod to count
-    /// as the DaemonSet's (the controller releases a pod whose labels no longer match).
-    pub labels: BTreeMap<String, String>,
-    /// Being deleted (`metadata.deletionTimestamp` set): the controller ignores it.
-    pub terminating: bool,
-    /// `status.phase`.
-    pub phase: Option<String>,
-}
-
-impl DaemonPod {
-    /// The `pod-template-generation` label the controller writes.
-    pub fn template_generation(&self) -> Option<&str> {
-        self.labels.get(POD_TEMPLATE_GENERATION).map(String::as_str)
-    }
-
-    /// The `controller-revision-hash` label the controller writes.
-    pub fn revision_hash(&self) -> Option<&str> {
-        self.labels
-            .get(CONTROLLER_REVISION_HASH)
-            .map(String::as_str)
-    }
-}
-
-/// A ControllerRevision of a DaemonSet: which template hash is its current one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ControllerRevision {
-    pub namespace: String,
-    pub owner: Owner,
-    pub revision: i64,
-    pub hash: Option<String>,
-}
+use everynode_k8s::apimachinery::Quantity;
+use everynode_k8s::objects::{
+    Cluster, ControllerRevision, DaemonPod, LiveDaemonSet, Node, Owner, Taint, live_daemonset,
+};
 
 /// Reads state sources one after another; later sources replace objects of the same
 /// kind, namespace and name that earlier ones gave.
@@ -577,27 +448,6 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Resume<A> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         self.map.next_value_seed(seed)
     }
-}
-
-/// A DaemonSet from the state as the typed API value. Recordings from old clusters may say
-/// `extensions/v1beta1` or `apps/v1beta2`; their shape is the same for what is read here.
-pub fn live_daemonset(object: Value, source: &str) -> Result<LiveDaemonSet, String> {
-    let mut typed = object.clone();
-    typed["apiVersion"] = Value::String("apps/v1".into());
-    let daemonset: DaemonSet = serde_json::from_value(typed).map_err(|e| e.to_string())?;
-    let metadata = &daemonset.metadata;
-    let name = metadata.name.clone().ok_or("metadata.name is missing")?;
-    Ok(LiveDaemonSet {
-        namespace: metadata
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "default".into()),
-        name,
-        uid: metadata.uid.clone(),
-        object,
-        daemonset,
-        source: source.to_string(),
-    })
 }
 
 // The minimal wire structs: only the fields placement reads; serde skips the rest.

@@ -15,13 +15,12 @@
 //! preferred affinity never decide.
 
 pub mod explain;
-pub mod selection;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{NodeSelectorTerm, PodSpec, Toleration};
 
-use crate::state::{Node, Taint};
-use selection::NodeFacts;
+use crate::objects::{Node, Taint};
+use crate::selector::{self as selection, NodeFacts};
 
 /// The taint effects that decide placement.
 const NO_SCHEDULE: &str = "NoSchedule";

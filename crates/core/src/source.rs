@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use everynode_k8s::validation::pointer;
 pub use miette::SourceSpan as Span;
 
 /// One input file as read, with the name diagnostics print for it.
@@ -12,6 +13,9 @@ pub struct SourceFile {
     /// The path as the user named it (relative paths stay relative).
     pub path: PathBuf,
     pub text: String,
+    /// For an absolute path under the current directory, the path relative to it, as the
+    /// binary found it (the core does no I/O): see [`SourceFile::repository_name`].
+    pub repository: Option<String>,
 }
 
 impl SourceFile {
@@ -19,6 +23,21 @@ impl SourceFile {
         Arc::new(SourceFile {
             path: path.into(),
             text: text.into(),
+            repository: None,
+        })
+    }
+
+    /// A file named by an absolute path that lies under the current directory at
+    /// `repository` (relative, `/`-separated).
+    pub fn in_repository(
+        path: impl Into<PathBuf>,
+        text: impl Into<String>,
+        repository: Option<String>,
+    ) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            path: path.into(),
+            text: text.into(),
+            repository,
         })
     }
 
@@ -42,10 +61,7 @@ impl SourceFile {
     /// PATH on the command line), else as [`SourceFile::name`] shows it: what lint's
     /// configuration prefixes and SARIF's `%SRCROOT%` are relative to.
     pub fn repository_name(&self) -> String {
-        if self.path.is_absolute() {
-            return relative_to_cwd(&self.path).unwrap_or_else(|| self.name());
-        }
-        self.name()
+        self.repository.clone().unwrap_or_else(|| self.name())
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
@@ -89,22 +105,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-/// A path with `/` separators and without a leading `./`.
-/// An absolute path relative to the current directory, when it lies under it: compared
-/// as given, then with symlinks resolved on both sides (a working directory reached
-/// through a link, or macOS's /tmp).
-pub fn relative_to_cwd(path: &Path) -> Option<String> {
-    let cwd = std::env::current_dir().ok()?;
-    if let Ok(relative) = path.strip_prefix(&cwd) {
-        return Some(display_path(relative));
-    }
-    let (path, cwd) = (
-        std::fs::canonicalize(path).ok()?,
-        std::fs::canonicalize(cwd).ok()?,
-    );
-    path.strip_prefix(&cwd).ok().map(display_path)
-}
-
+/// A path with `/` separators and without a leading `./`; `.` for an empty one.
 pub fn display_path(path: &Path) -> String {
     let text = path
         .components()
@@ -182,12 +183,6 @@ impl SpanMap {
     pub fn get_exact(&self, pointer: &str) -> Option<Span> {
         self.spans.get(pointer).copied()
     }
-}
-
-/// Joins JSON pointer segments, escaping `~` and `/` as RFC 6901 asks.
-pub fn pointer(parent: &str, segment: impl std::fmt::Display) -> String {
-    let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
-    format!("{parent}/{segment}")
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! The facts `explain` prints for one DaemonSet and one node: the placement evidence, the
 //! class of the daemon that claims the node, the daemon pods there and the plan's action.
 
-use crate::compare::{Desired, Placement, PodIndex, plan};
-use crate::place::DaemonPodTemplate;
-use crate::place::explain::Explanation;
-use crate::state::{Cluster, DaemonPod, Node};
+use everynode_k8s::controller::PodIndex;
+use everynode_k8s::objects::{Cluster, DaemonPod, LiveDaemonSet, Node};
+use everynode_k8s::placement::DaemonPodTemplate;
+use everynode_k8s::placement::explain::Explanation;
+
+use crate::compare::{Desired, Placement, plan};
 
 /// Everything known about one (DaemonSet, node) pair.
 #[derive(Debug)]
@@ -27,7 +29,7 @@ pub struct Facts<'c> {
 /// A DaemonSet explain can look at: one that should exist, or one in the state.
 pub enum Target<'a> {
     Desired(&'a Desired),
-    Live(&'a crate::state::LiveDaemonSet),
+    Live(&'a LiveDaemonSet),
 }
 
 /// Why `find` found no single DaemonSet.

@@ -4,11 +4,12 @@
 
 use serde_json::Value;
 
-use crate::compare::normalize::normalize_typed;
+use everynode_k8s::defaults::normalize_typed;
+use everynode_k8s::objects::Cluster;
+use everynode_k8s::validation::unknown_fields;
+
 use crate::compare::{Desired, live_of, pruned};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::state::Cluster;
-use crate::validate::daemonset::unknown_fields;
 
 /// What applying does to a DaemonSet that differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,7 @@
 //! Paths name files or folders (whole segments), relative to the current directory as the
 //! PATHs name the files.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -76,8 +77,13 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads a configuration file; problems come with their position.
-    pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Vec<Diagnostic>> {
+    /// Reads a configuration file; problems come with their position. `relative` makes an
+    /// absolute configured path relative to the current directory when it lies under it
+    /// (the binary's answer: the core does no I/O).
+    pub fn parse(
+        file: &Arc<SourceFile>,
+        relative: &dyn Fn(&Path) -> Option<String>,
+    ) -> Result<Config, Vec<Diagnostic>> {
         let parsed: ConfigFile = serde_yaml::from_str(&file.text).map_err(|e| {
             let span = e
                 .location()
@@ -101,7 +107,7 @@ impl Config {
             match Code::ALL.iter().find(|c| c.as_str() == entry.rule) {
                 Some(rule) => allow.push(Allow {
                     rule: *rule,
-                    paths: entry.paths.iter().map(|p| prefix(p)).collect(),
+                    paths: entry.paths.iter().map(|p| prefix(p, relative)).collect(),
                     reason: entry.reason,
                 }),
                 None => {
@@ -128,7 +134,12 @@ impl Config {
             Ok(Config {
                 source: Some(file.name().to_string()),
                 allow,
-                exclude: parsed.lint.exclude.iter().map(|p| prefix(p)).collect(),
+                exclude: parsed
+                    .lint
+                    .exclude
+                    .iter()
+                    .map(|p| prefix(p, relative))
+                    .collect(),
             })
         } else {
             Err(problems)
@@ -178,10 +189,10 @@ impl Config {
 
 /// A configured path as file names are compared with it: no leading `./`, and an
 /// absolute path under the current directory made relative to it.
-fn prefix(configured: &str) -> String {
-    let path = std::path::Path::new(configured);
+fn prefix(configured: &str, relative: &dyn Fn(&Path) -> Option<String>) -> String {
+    let path = Path::new(configured);
     if path.is_absolute()
-        && let Some(relative) = crate::source::relative_to_cwd(path)
+        && let Some(relative) = relative(path)
     {
         return relative;
     }
@@ -358,7 +369,7 @@ mod tests {
             ".everynode.yaml",
             "lint:\n  allow:\n    - rule: image_lates\n",
         );
-        let problems = Config::parse(&file).unwrap_err();
+        let problems = Config::parse(&file, &|_| None).unwrap_err();
         assert_eq!(problems[0].code, Code::invalid_config);
         assert!(
             problems[0]
@@ -371,7 +382,7 @@ mod tests {
             ".everynode.yaml",
             "lint:\n  allow:\n    - rule: image_latest\n      paths: [vendor/]\n",
         );
-        let config = Config::parse(&file).unwrap();
+        let config = Config::parse(&file, &|_| None).unwrap();
         let finding = |name: &str| {
             Diagnostic::new(Code::image_latest, "x").at(
                 &SourceFile::new(name, "a: b\n"),
@@ -383,13 +394,14 @@ mod tests {
         assert!(config.silences(&finding("./vendor/a.yaml")).is_some());
         assert!(config.silences(&finding("daemons/a.yaml")).is_none());
         assert!(config.silences(&finding("vendor-b/a.yaml")).is_none());
-        // A PATH given as an absolute path is compared relative to the current directory.
-        let cwd = std::env::current_dir().unwrap();
-        let absolute = cwd.join("vendor/a.yaml");
-        assert!(
-            config
-                .silences(&finding(absolute.to_str().unwrap()))
-                .is_some()
+        // A PATH given as an absolute path is compared by its name in the repository,
+        // which the binary finds.
+        let absolute = SourceFile::in_repository(
+            "/work/repo/vendor/a.yaml",
+            "a: b\n",
+            Some("vendor/a.yaml".into()),
         );
+        let finding = Diagnostic::new(Code::image_latest, "x").at(&absolute, (0, 1), "x");
+        assert!(config.silences(&finding).is_some());
     }
 }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use miette::{LabeledSpan, MietteSpanContents, SourceCode, SpanContents};
 
+use everynode_k8s::validation::Reason;
+
 use crate::source::{SourceFile, Span};
 
 /// How bad a problem is.
@@ -118,6 +120,34 @@ codes! {
     requests_exceed_allocatable: Error, "the daemon pods of a node request more than it can allocate";
     invalid_config: Error, "the lint configuration file is malformed";
     unknown_rule: Warning, "an everynode:allow comment names a rule everynode does not have";
+}
+
+impl From<Reason> for Code {
+    /// The code of each family of the API server's rules.
+    fn from(reason: Reason) -> Code {
+        match reason {
+            Reason::DuplicateContainer => Code::duplicate_container,
+            Reason::DuplicatePort => Code::duplicate_port,
+            Reason::InvalidField => Code::invalid_field,
+            Reason::InvalidLabel => Code::invalid_label,
+            Reason::InvalidName => Code::invalid_name,
+            Reason::InvalidNodeSelector => Code::invalid_node_selector,
+            Reason::InvalidPort => Code::invalid_port,
+            Reason::InvalidQuantity => Code::invalid_quantity,
+            Reason::InvalidResourceName => Code::invalid_resource_name,
+            Reason::InvalidToleration => Code::invalid_toleration,
+            Reason::InvalidUpdateStrategy => Code::invalid_update_strategy,
+            Reason::MissingImage => Code::missing_image,
+            Reason::MissingValue => Code::missing_value,
+            Reason::RequestsExceedLimits => Code::requests_exceed_limits,
+            Reason::SelectorMismatch => Code::selector_mismatch,
+        }
+    }
+}
+
+/// `1 node`, `3 nodes`: a count with its noun, as messages and reports write it.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 impl fmt::Display for Code {

@@ -2,17 +2,16 @@
 //! writes, with the same meaning, plus everynode's own rules (classes, merges). Problems
 //! point at the description's own values. Nothing here changes the model.
 
-pub mod daemonset;
-pub mod primitives;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use everynode_k8s::apimachinery as primitives;
+use everynode_k8s::selector::ValuesProblem;
+use everynode_k8s::validation as daemonset;
+
 use crate::classes::{self, ClassProblem};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{
-    Container, ContainerSettings, IntOrPercent, Mount, NodeMatch, Operator, Settings,
-};
+use crate::model::{Container, ContainerSettings, IntOrPercent, Mount, NodeMatch, Settings};
 use crate::parse::ParsedDaemon;
 use crate::source::{SourceFile, SpanMap, pointer};
 
@@ -65,11 +64,11 @@ pub const MAX_DAEMONSET_NAME: usize = 63;
 
 /// Labels everynode writes itself; a description may not set them.
 const RESERVED_LABELS: &[&str] = &[
-    crate::expand::LABEL_NAME,
-    crate::expand::LABEL_INSTANCE,
-    crate::expand::LABEL_MANAGED_BY,
-    crate::expand::LABEL_DAEMON,
-    crate::expand::LABEL_CLASS,
+    crate::model::LABEL_NAME,
+    crate::model::LABEL_INSTANCE,
+    crate::model::LABEL_MANAGED_BY,
+    crate::model::LABEL_DAEMON,
+    crate::model::LABEL_CLASS,
 ];
 
 struct Check<'a> {
@@ -226,16 +225,12 @@ impl Check<'_> {
             let m_at = pointer(at, i);
             let key_at = pointer(&m_at, "key");
             self.checked(primitives::label_key(&m.key), Code::invalid_node_selector, &format!("node label key {:?}", m.key), &key_at, "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
-            let n = m.values.len();
-            let problem = match m.operator {
-                Operator::In | Operator::NotIn if n == 0 => Some("needs at least one value"),
-                Operator::Exists | Operator::DoesNotExist if n > 0 => Some("takes no values"),
-                Operator::Gt | Operator::Lt if n != 1 => Some("needs exactly one value"),
-                Operator::Gt | Operator::Lt if m.values[0].parse::<i64>().is_err() => {
-                    Some("needs an integer value")
-                }
-                _ => None,
-            };
+            let problem = m.operator.values_problem(&m.values).map(|p| match p {
+                ValuesProblem::Missing => "needs at least one value",
+                ValuesProblem::Unexpected => "takes no values",
+                ValuesProblem::NotOne => "needs exactly one value",
+                ValuesProblem::NotInteger => "needs an integer value",
+            });
             if let Some(problem) = problem {
                 self.error(Code::invalid_node_selector, format!("`{}` {problem}", m.operator.as_str()), &m_at, "invalid requirement", "match \"KEY\" \"V1\" \"V2\" (In), match \"KEY\" op=\"Exists\", match \"KEY\" op=\"Gt\" \"8\"");
             }

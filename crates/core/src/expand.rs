@@ -17,18 +17,14 @@ use serde_json::Value;
 
 use crate::classes::{self, Term};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{ContainerSettings, Mount, Settings};
+use crate::model::{
+    ContainerSettings, LABEL_CLASS, LABEL_DAEMON, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME,
+    MANAGER, Mount, Settings,
+};
 use crate::parse::ParsedDaemon;
 use crate::source::{SourceFile, Span, SpanMap, pointer};
-use crate::validate::{self, daemonset, volume_name};
-
-/// Label keys everynode writes on every DaemonSet and pod it generates.
-pub const LABEL_NAME: &str = "app.kubernetes.io/name";
-pub const LABEL_INSTANCE: &str = "app.kubernetes.io/instance";
-pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
-pub const LABEL_DAEMON: &str = "everynode.dev/daemon";
-pub const LABEL_CLASS: &str = "everynode.dev/class";
-pub const MANAGER: &str = "everynode";
+use crate::validate::{self, volume_name};
+use everynode_k8s::validation as daemonset;
 
 /// A generated DaemonSet and where it came from.
 #[derive(Debug, Clone)]
@@ -189,7 +185,7 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                         };
                         diagnostics.push(
                             Diagnostic::new(
-                                violation.code,
+                                violation.reason.into(),
                                 format!("`{name}`: {} (at {})", violation.message, violation.at),
                             )
                             .at(&parsed.file, blame_span, label)

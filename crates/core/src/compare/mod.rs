@@ -9,9 +9,8 @@
 
 pub mod diff;
 pub mod explain;
-pub mod normalize;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -21,14 +20,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::expand::{LABEL_CLASS, LABEL_DAEMON, LABEL_MANAGED_BY, MANAGER, Rendered};
+use crate::expand::Rendered;
+use crate::model::{LABEL_CLASS, LABEL_DAEMON, LABEL_MANAGED_BY, MANAGER};
 use crate::parse::ParsedManifest;
 use crate::parse::yaml::DAEMONSET_API_VERSIONS;
-use crate::place::selection::label_selector_matches;
-use crate::place::{DaemonPodTemplate, Origin, Verdict};
 use crate::source::{SourceFile, Span, SpanMap};
-use crate::state::{Cluster, DaemonPod, LiveDaemonSet, Node, TEMPLATE_GENERATION};
-use crate::validate::daemonset;
+use everynode_k8s::controller::{Currency, PodIndex};
+use everynode_k8s::defaults;
+use everynode_k8s::objects::{Cluster, DaemonPod, LiveDaemonSet, Node};
+use everynode_k8s::placement::{DaemonPodTemplate, Origin, Verdict};
+use everynode_k8s::validation as daemonset;
 
 /// The API version of the plan document.
 pub const PLAN_API_VERSION: &str = "everynode.dev/v1alpha1";
@@ -192,7 +193,7 @@ fn manifest_daemonset(
                 } else {
                     manifest.spans.get(&v.at)
                 };
-                Diagnostic::new(v.code, v.message)
+                Diagnostic::new(v.reason.into(), v.message)
                     .at(
                         file,
                         span.unwrap_or_else(|| (0, 0).into()),
@@ -422,66 +423,6 @@ pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
     }
 }
 
-/// The daemon pods of the state, found by their controller.
-pub(crate) struct PodIndex<'c> {
-    by_uid: HashMap<&'c str, Vec<&'c DaemonPod>>,
-    by_name: HashMap<(&'c str, &'c str), Vec<&'c DaemonPod>>,
-}
-
-impl<'c> PodIndex<'c> {
-    pub(crate) fn new(pods: &'c [DaemonPod]) -> Self {
-        let mut by_uid: HashMap<&str, Vec<&DaemonPod>> = HashMap::new();
-        let mut by_name: HashMap<(&str, &str), Vec<&DaemonPod>> = HashMap::new();
-        for pod in pods {
-            if !pod.owner.uid.is_empty() {
-                by_uid.entry(&pod.owner.uid).or_default().push(pod);
-            }
-            by_name
-                .entry((&pod.namespace, &pod.owner.name))
-                .or_default()
-                .push(pod);
-        }
-        PodIndex { by_uid, by_name }
-    }
-
-    /// The pods a DaemonSet's controller claims, by node (`ClaimPods`): its controller
-    /// reference names the DaemonSet (by uid when the state has the live DaemonSet, else
-    /// by name) and the selector still selects the pod's labels; an owned pod the
-    /// selector no longer selects is released, so it is not the DaemonSet's. The
-    /// selector is the live DaemonSet's when there is one: its controller does the
-    /// claiming. Pods being deleted are included (see `decide`). A pod with no node yet is
-    /// under the empty name.
-    pub(crate) fn claimed(
-        &self,
-        namespace: &str,
-        name: &str,
-        live: Option<&LiveDaemonSet>,
-        desired: &DaemonSet,
-    ) -> BTreeMap<&'c str, Vec<&'c DaemonPod>> {
-        let pods = match live.and_then(|l| l.uid.as_deref()) {
-            Some(uid) => self.by_uid.get(uid),
-            None => self.by_name.get(&(namespace, name)),
-        };
-        let selector = live
-            .map_or(desired, |l| &l.daemonset)
-            .spec
-            .as_ref()
-            .map(|s| &s.selector);
-        let mut by_node: BTreeMap<&str, Vec<&DaemonPod>> = BTreeMap::new();
-        for pod in pods.into_iter().flatten() {
-            if pod.namespace == namespace
-                && selector.is_some_and(|s| label_selector_matches(s, &pod.labels))
-            {
-                by_node
-                    .entry(pod.node.as_deref().unwrap_or_default())
-                    .or_default()
-                    .push(pod);
-            }
-        }
-        by_node
-    }
-}
-
 fn plan_desired(
     want: &Desired,
     live: Option<&LiveDaemonSet>,
@@ -489,7 +430,7 @@ fn plan_desired(
     pods: &PodIndex,
 ) -> (DaemonSetPlan, Vec<Placement>, bool) {
     let key = format!("{}/{}", want.namespace, want.name);
-    let wanted = normalize::normalize_typed(&want.daemonset);
+    let wanted = defaults::normalize_typed(&want.daemonset);
     let (change, outdated) = match live {
         None => (
             Change::Create,
@@ -499,7 +440,7 @@ fn plan_desired(
             ),
         ),
         Some(live) => {
-            let current = normalize::normalize_typed(&live.daemonset);
+            let current = defaults::normalize_typed(&live.daemonset);
             let part = |v: &Value, field: &str| v["spec"][field].clone();
             if part(&wanted, "selector") != part(&current, "selector") {
                 (
@@ -515,11 +456,7 @@ fn plan_desired(
             }
         }
     };
-    let currency = Currency {
-        template_changed: outdated,
-        generation: live.and_then(template_generation),
-        hash: live.and_then(|l| current_hash(l, cluster)),
-    };
+    let currency = Currency::new(outdated, live, cluster);
     let daemonset_plan = |desired| DaemonSetPlan {
         namespace: want.namespace.clone(),
         name: want.name.clone(),
@@ -583,67 +520,6 @@ fn plan_desired(
         });
     }
     (daemonset_plan(desired), placements, pods_lost)
-}
-
-/// What decides whether a running pod is current.
-struct Currency {
-    /// Why every pod is out of date, when the template itself changes.
-    template_changed: Option<String>,
-    generation: Option<String>,
-    hash: Option<String>,
-}
-
-impl Currency {
-    /// Why this pod is out of date, or `None` when it is current (`IsPodUpdated`: its
-    /// generation label or its revision hash is the current one).
-    fn outdated(&self, pod: &DaemonPod) -> Option<String> {
-        if let Some(why) = &self.template_changed {
-            return Some(why.clone());
-        }
-        let generation_matches =
-            self.generation.is_some() && pod.template_generation() == self.generation.as_deref();
-        let hash_matches = self.hash.is_some() && pod.revision_hash() == self.hash.as_deref();
-        if generation_matches || hash_matches {
-            return None;
-        }
-        Some(
-            match (
-                &self.generation,
-                pod.template_generation(),
-                &self.hash,
-                pod.revision_hash(),
-            ) {
-                (Some(current), Some(generation), _, _) => {
-                    format!("pod-template-generation {generation} is not the current {current}")
-                }
-                (_, _, Some(current), Some(hash)) => {
-                    format!("controller-revision-hash {hash} is not the current {current}")
-                }
-                (Some(current), None, _, _) => {
-                    format!("the pod has no pod-template-generation label (current: {current})")
-                }
-                (None, _, Some(current), None) => {
-                    format!("the pod has no controller-revision-hash label (current: {current})")
-                }
-                (None, _, None, _) => "neither the live DaemonSet's template generation nor \
-                    its ControllerRevisions are in the state, so no pod can be shown current"
-                    .to_string(),
-            },
-        )
-    }
-
-    /// Why a current pod is current.
-    fn current(&self, pod: &DaemonPod) -> String {
-        match (pod.template_generation(), self.generation.as_deref()) {
-            (Some(generation), Some(current)) if generation == current => {
-                format!("the pod runs the current template (generation {generation})")
-            }
-            _ => format!(
-                "the pod runs the current template (revision {})",
-                pod.revision_hash().unwrap_or_default()
-            ),
-        }
-    }
 }
 
 /// The pair's action and reason, or `None` when nothing runs and nothing should.
@@ -792,29 +668,4 @@ fn comparable(object: &Value) -> [Value; 3] {
         object["metadata"]["annotations"].clone(),
         object["spec"].clone(),
     ]
-}
-
-fn template_generation(live: &LiveDaemonSet) -> Option<String> {
-    live.daemonset
-        .metadata
-        .annotations
-        .as_ref()?
-        .get(TEMPLATE_GENERATION)
-        .cloned()
-}
-
-/// The hash of the DaemonSet's newest ControllerRevision, when the state has them.
-fn current_hash(live: &LiveDaemonSet, cluster: &Cluster) -> Option<String> {
-    cluster
-        .revisions
-        .iter()
-        .filter(|r| {
-            r.namespace == live.namespace
-                && match live.uid.as_deref() {
-                    Some(uid) => r.owner.uid == uid,
-                    None => r.owner.name == live.name,
-                }
-        })
-        .max_by_key(|r| r.revision)
-        .and_then(|r| r.hash.clone())
 }

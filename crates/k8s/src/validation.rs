@@ -6,19 +6,53 @@
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::{Container, NodeSelector, NodeSelectorRequirement, PodSpec};
+use k8s_openapi::api::core::v1::{Container, NodeSelectorRequirement, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
-use crate::diagnostic::Code;
-use crate::source::pointer;
-use crate::validate::primitives::{self, Quantity};
+use crate::apimachinery::{self as primitives, Quantity};
+use crate::selector::{self, Operator, ValuesProblem};
+
+/// The kind of a violation: which family of upstream rules rejects the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    /// Two containers share a name.
+    DuplicateContainer,
+    /// Two ports of one container share a name.
+    DuplicatePort,
+    /// A field has a value the API server rejects.
+    InvalidField,
+    /// A label key or value is not valid.
+    InvalidLabel,
+    /// A name is not a valid DNS-1123 name.
+    InvalidName,
+    /// A node selector requirement is not valid.
+    InvalidNodeSelector,
+    /// A port number or name is not valid.
+    InvalidPort,
+    /// A resource quantity is not valid.
+    InvalidQuantity,
+    /// A resource name is not valid.
+    InvalidResourceName,
+    /// A toleration is not valid.
+    InvalidToleration,
+    /// The update strategy is not valid.
+    InvalidUpdateStrategy,
+    /// A container has no image.
+    MissingImage,
+    /// A required field is missing.
+    MissingValue,
+    /// A resource request is larger than its limit.
+    RequestsExceedLimits,
+    /// The selector is empty, invalid, or does not match the template labels.
+    SelectorMismatch,
+}
 
 /// One thing the API server would reject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    pub code: Code,
+    pub reason: Reason,
     /// JSON pointer of the field (`/spec/template/spec/containers/0/ports/1/name`).
     pub at: String,
     pub message: String,
@@ -27,15 +61,11 @@ pub struct Violation {
     pub key: bool,
 }
 
-/// The pod's required node affinity (`requiredDuringSchedulingIgnoredDuringExecution`),
-/// if it has one.
-pub fn required_node_affinity(pod: &PodSpec) -> Option<&NodeSelector> {
-    pod.affinity
-        .as_ref()?
-        .node_affinity
-        .as_ref()?
-        .required_during_scheduling_ignored_during_execution
-        .as_ref()
+/// The JSON pointer of `segment` under `parent` (RFC 6901: `~` and `/` escaped), the
+/// field path every [`Violation`] carries (`/spec/template/spec/containers/0/name`).
+pub fn pointer(parent: &str, segment: impl std::fmt::Display) -> String {
+    let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
+    format!("{parent}/{segment}")
 }
 
 /// A pod's containers and init containers, each list with its field name: what every
@@ -56,14 +86,14 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
     let name = ds.metadata.name.as_deref().unwrap_or("");
     if name.is_empty() {
         v.push(
-            Code::invalid_name,
+            Reason::InvalidName,
             "/metadata/name",
             "name is required".into(),
             "give the DaemonSet a metadata.name",
         );
     } else if let Err(e) = primitives::dns1123_subdomain(name) {
         v.push(
-            Code::invalid_name,
+            Reason::InvalidName,
             "/metadata/name",
             format!("name {name:?} {e}"),
             "a DaemonSet name is a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'",
@@ -73,7 +103,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
         && let Err(e) = primitives::dns1123_label(ns)
     {
         v.push(
-            Code::invalid_name,
+            Reason::InvalidName,
             "/metadata/namespace",
             format!("namespace {ns:?} {e}"),
             "a namespace is a DNS-1123 label",
@@ -82,7 +112,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
     v.labels(ds.metadata.labels.as_ref(), "/metadata/labels");
     let Some(spec) = &ds.spec else {
         v.push(
-            Code::invalid_field,
+            Reason::InvalidField,
             "/spec",
             "spec is required".into(),
             "a DaemonSet needs a spec with a selector and a template",
@@ -101,7 +131,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
         && n < 0
     {
         v.push(
-            Code::invalid_field,
+            Reason::InvalidField,
             "/spec/minReadySeconds",
             "minReadySeconds must be greater than or equal to 0".into(),
             "give 0 or more",
@@ -111,7 +141,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
         && n < 0
     {
         v.push(
-            Code::invalid_field,
+            Reason::InvalidField,
             "/spec/revisionHistoryLimit",
             "revisionHistoryLimit must be greater than or equal to 0".into(),
             "give 0 or more",
@@ -134,7 +164,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
                         Ok(n) => values.push(n),
                         Err(e) => {
                             v.push(
-                                Code::invalid_update_strategy,
+                                Reason::InvalidUpdateStrategy,
                                 &at,
                                 format!("{field} {e}"),
                                 "give a non-negative integer or a percentage such as \"10%\"",
@@ -144,13 +174,13 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
                     }
                 }
                 if values[0] != 0 && values[1] != 0 {
-                    v.push(Code::invalid_update_strategy, "/spec/updateStrategy/rollingUpdate/maxSurge", "maxSurge may not be set when maxUnavailable is non-zero (maxUnavailable defaults to 1)".into(), "to surge, also set maxUnavailable: 0");
+                    v.push(Reason::InvalidUpdateStrategy, "/spec/updateStrategy/rollingUpdate/maxSurge", "maxSurge may not be set when maxUnavailable is non-zero (maxUnavailable defaults to 1)".into(), "to surge, also set maxUnavailable: 0");
                 } else if values[0] == 0 && values[1] == 0 {
-                    v.push(Code::invalid_update_strategy, "/spec/updateStrategy/rollingUpdate/maxUnavailable", "maxUnavailable cannot be 0 when maxSurge is 0".into(), "allow one unavailable pod (maxUnavailable: 1), or surge (maxSurge: 1, maxUnavailable: 0)");
+                    v.push(Reason::InvalidUpdateStrategy, "/spec/updateStrategy/rollingUpdate/maxUnavailable", "maxUnavailable cannot be 0 when maxSurge is 0".into(), "allow one unavailable pod (maxUnavailable: 1), or surge (maxSurge: 1, maxUnavailable: 0)");
                 }
             }
             other => v.push(
-                Code::invalid_update_strategy,
+                Reason::InvalidUpdateStrategy,
                 "/spec/updateStrategy/type",
                 format!("unsupported update strategy {other:?}"),
                 "use RollingUpdate or OnDelete",
@@ -166,7 +196,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
         for key in annotations.keys() {
             if let Err(e) = primitives::label_key(key) {
                 v.push_key(
-                    Code::invalid_label,
+                    Reason::InvalidLabel,
                     &pointer("/spec/template/metadata/annotations", key),
                     format!("annotation key {key:?} {e}"),
                     "an annotation key follows the label key rules",
@@ -177,7 +207,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
     match &spec.template.spec {
         Some(pod) => v.pod(pod),
         None => v.push(
-            Code::invalid_field,
+            Reason::InvalidField,
             "/spec/template/spec",
             "the pod template has no spec".into(),
             "give the template a spec with containers",
@@ -186,13 +216,29 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
     v.0
 }
 
+/// Upstream's message for values that do not fit the operator
+/// (`validateNodeSelectorRequirement`, `ValidateLabelSelectorRequirement`).
+fn values_message(operator: Operator, values: &[String]) -> Option<String> {
+    let message = match operator.values_problem(values)? {
+        ValuesProblem::Missing => "values must be specified when `operator` is 'In' or 'NotIn'",
+        ValuesProblem::Unexpected => {
+            "values may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
+        }
+        ValuesProblem::NotOne => "must be specified single value when `operator` is 'Lt' or 'Gt'",
+        // The API server stores a non-integer Gt/Lt value; the requirement then fails to
+        // parse when matched, and its term matches no node.
+        ValuesProblem::NotInteger => return None,
+    };
+    Some(message.to_string())
+}
+
 #[derive(Default)]
 struct Violations(Vec<Violation>);
 
 impl Violations {
-    fn push(&mut self, code: Code, at: &str, message: String, help: &'static str) {
+    fn push(&mut self, reason: Reason, at: &str, message: String, help: &'static str) {
         self.0.push(Violation {
-            code,
+            reason,
             at: at.to_string(),
             message,
             help,
@@ -201,8 +247,8 @@ impl Violations {
     }
 
     /// A problem with the key at `at` rather than with its value.
-    fn push_key(&mut self, code: Code, at: &str, message: String, help: &'static str) {
-        self.push(code, at, message, help);
+    fn push_key(&mut self, reason: Reason, at: &str, message: String, help: &'static str) {
+        self.push(reason, at, message, help);
         if let Some(last) = self.0.last_mut() {
             last.key = true;
         }
@@ -212,11 +258,11 @@ impl Violations {
         for (key, value) in labels.into_iter().flatten() {
             let k_at = pointer(at, key);
             if let Err(e) = primitives::label_key(key) {
-                self.push_key(Code::invalid_label, &k_at, format!("label key {key:?} {e}"), "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
+                self.push_key(Reason::InvalidLabel, &k_at, format!("label key {key:?} {e}"), "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
             }
             if let Err(e) = primitives::label_value(value) {
                 self.push(
-                    Code::invalid_label,
+                    Reason::InvalidLabel,
                     &k_at,
                     format!("label value {value:?} {e}"),
                     "a label value is at most 63 characters of letters, digits, '-', '_' and '.'",
@@ -234,7 +280,7 @@ impl Violations {
         let expressions = selector.match_expressions.clone().unwrap_or_default();
         if labels.is_empty() && expressions.is_empty() {
             self.push(
-                Code::selector_mismatch,
+                Reason::SelectorMismatch,
                 "/spec/selector",
                 "empty selector is invalid for daemonset".into(),
                 "select the pods by the labels of spec.template.metadata.labels",
@@ -245,22 +291,20 @@ impl Violations {
         let mut parsed = true;
         for (i, e) in expressions.iter().enumerate() {
             let at = pointer("/spec/selector/matchExpressions", i);
-            let n = e.values.as_ref().map_or(0, Vec::len);
-            let problem = match e.operator.as_str() {
-                "In" | "NotIn" if n == 0 => {
-                    Some("values must be specified when `operator` is 'In' or 'NotIn'".to_string())
-                }
-                "Exists" | "DoesNotExist" if n > 0 => Some(
-                    "values may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
-                        .to_string(),
-                ),
-                "In" | "NotIn" | "Exists" | "DoesNotExist" => None,
-                other => Some(format!("{other:?} is not a valid selector operator")),
+            // `ValidateLabelSelectorRequirement`: the set operators only.
+            let problem = match Operator::parse(&e.operator) {
+                Some(
+                    op @ (Operator::In
+                    | Operator::NotIn
+                    | Operator::Exists
+                    | Operator::DoesNotExist),
+                ) => values_message(op, e.values.as_deref().unwrap_or_default()),
+                _ => Some(format!("{:?} is not a valid selector operator", e.operator)),
             };
             if let Some(problem) = problem {
                 parsed = false;
                 self.push(
-                    Code::selector_mismatch,
+                    Reason::SelectorMismatch,
                     &at,
                     problem,
                     "use In or NotIn with values, Exists or DoesNotExist without",
@@ -270,10 +314,10 @@ impl Violations {
         if !parsed {
             return;
         }
-        let matches = crate::place::selection::label_selector_matches(selector, template);
+        let matches = selector::label_selector_matches(selector, template);
         if !matches {
             self.push(
-                Code::selector_mismatch,
+                Reason::SelectorMismatch,
                 "/spec/template/metadata/labels",
                 "`selector` does not match template `labels`".into(),
                 "give the pod template every label the selector asks for",
@@ -287,7 +331,7 @@ impl Violations {
             && policy != "Always"
         {
             self.push(
-                Code::invalid_field,
+                Reason::InvalidField,
                 &pointer(at, "restartPolicy"),
                 format!("unsupported restartPolicy {policy:?}: a DaemonSet's pods always restart"),
                 "remove restartPolicy or set it to Always",
@@ -295,7 +339,7 @@ impl Violations {
         }
         if pod.active_deadline_seconds.is_some() {
             self.push(
-                Code::invalid_field,
+                Reason::InvalidField,
                 &pointer(at, "activeDeadlineSeconds"),
                 "activeDeadlineSeconds in DaemonSet is not supported".into(),
                 "remove activeDeadlineSeconds",
@@ -303,7 +347,7 @@ impl Violations {
         }
         if pod.containers.is_empty() {
             self.push(
-                Code::missing_value,
+                Reason::MissingValue,
                 &pointer(at, "containers"),
                 "the pod template has no containers".into(),
                 "add a container with a name and an image",
@@ -316,7 +360,7 @@ impl Violations {
                 let c_at = pointer(&pointer(at, field), i);
                 if !names.insert(c.name.clone()) {
                     self.push(
-                        Code::duplicate_container,
+                        Reason::DuplicateContainer,
                         &pointer(&c_at, "name"),
                         format!("duplicate container name {:?}", c.name),
                         "give each container, init containers included, its own name",
@@ -336,15 +380,15 @@ impl Violations {
                 t.effect.as_deref(),
                 t.toleration_seconds,
             ) {
-                self.push(Code::invalid_toleration, &pointer(&pointer(at, "tolerations"), i), problem, "see the Kubernetes toleration rules: Exists takes no value, tolerationSeconds goes with NoExecute");
+                self.push(Reason::InvalidToleration, &pointer(&pointer(at, "tolerations"), i), problem, "see the Kubernetes toleration rules: Exists takes no value, tolerationSeconds goes with NoExecute");
             }
         }
-        let required = required_node_affinity(pod);
+        let required = selector::required_node_affinity(pod);
         if let Some(required) = required {
             let r_at = "/spec/template/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms";
             if required.node_selector_terms.is_empty() {
                 self.push(
-                    Code::invalid_node_selector,
+                    Reason::InvalidNodeSelector,
                     r_at,
                     "must have at least one node selector term".into(),
                     "add a term, or remove the required node affinity",
@@ -362,13 +406,13 @@ impl Violations {
                     let n = f.values.as_ref().map_or(0, Vec::len);
                     if f.key != "metadata.name" {
                         self.push(
-                            Code::invalid_node_selector,
+                            Reason::InvalidNodeSelector,
                             &f_at,
                             format!("{:?} is not a valid field selector key", f.key),
                             "matchFields supports only metadata.name",
                         );
                     } else if !matches!(f.operator.as_str(), "In" | "NotIn") || n != 1 {
-                        self.push(Code::invalid_node_selector, &f_at, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector".into(), "use matchFields with In or NotIn and one node name");
+                        self.push(Reason::InvalidNodeSelector, &f_at, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector".into(), "use matchFields with In or NotIn and one node name");
                     }
                 }
             }
@@ -376,24 +420,14 @@ impl Violations {
     }
 
     fn node_requirement(&mut self, e: &NodeSelectorRequirement, at: &str) {
-        let n = e.values.as_ref().map_or(0, Vec::len);
-        let problem = match e.operator.as_str() {
-            "In" | "NotIn" if n == 0 => {
-                Some("values must be specified when `operator` is 'In' or 'NotIn'".to_string())
-            }
-            "Exists" | "DoesNotExist" if n > 0 => Some(
-                "values may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
-                    .to_string(),
-            ),
-            "Gt" | "Lt" if n != 1 => {
-                Some("must be specified single value when `operator` is 'Lt' or 'Gt'".to_string())
-            }
-            "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt" => None,
-            other => Some(format!("{other:?} is not a valid selector operator")),
+        // `validateNodeSelectorRequirement`.
+        let problem = match Operator::parse(&e.operator) {
+            Some(op) => values_message(op, e.values.as_deref().unwrap_or_default()),
+            None => Some(format!("{:?} is not a valid selector operator", e.operator)),
         };
         if let Some(problem) = problem {
             self.push(
-                Code::invalid_node_selector,
+                Reason::InvalidNodeSelector,
                 at,
                 problem,
                 "In/NotIn take values, Exists/DoesNotExist none, Gt/Lt exactly one integer",
@@ -401,7 +435,7 @@ impl Violations {
         }
         if let Err(e2) = primitives::label_key(&e.key) {
             self.push(
-                Code::invalid_node_selector,
+                Reason::InvalidNodeSelector,
                 &pointer(at, "key"),
                 format!("key {:?} {e2}", e.key),
                 "a node label key is a qualified name",
@@ -412,7 +446,7 @@ impl Violations {
     fn container(&mut self, c: &Container, at: &str, host_network: bool) {
         if let Err(e) = primitives::dns1123_label(&c.name) {
             self.push(
-                Code::invalid_name,
+                Reason::InvalidName,
                 &pointer(at, "name"),
                 format!("container name {:?} {e}", c.name),
                 "a container name is a DNS-1123 label",
@@ -420,7 +454,7 @@ impl Violations {
         }
         if c.image.as_deref().is_none_or(str::is_empty) {
             self.push(
-                Code::missing_image,
+                Reason::MissingImage,
                 &pointer(at, "image"),
                 format!("container {:?} has no image", c.name),
                 "give the container an image",
@@ -431,7 +465,7 @@ impl Violations {
             let p_at = pointer(&pointer(at, "ports"), i);
             if let Err(e) = primitives::port_number(i64::from(p.container_port)) {
                 self.push(
-                    Code::invalid_port,
+                    Reason::InvalidPort,
                     &pointer(&p_at, "containerPort"),
                     format!("containerPort {e}"),
                     "a port number is 1 to 65535",
@@ -440,21 +474,21 @@ impl Violations {
             if let Some(host) = p.host_port {
                 if let Err(e) = primitives::host_port_number(i64::from(host)) {
                     self.push(
-                        Code::invalid_port,
+                        Reason::InvalidPort,
                         &pointer(&p_at, "hostPort"),
                         format!("hostPort {e}"),
                         "a host port is 1 to 65535",
                     );
                 } else if host_network && host != 0 && host != p.container_port {
-                    self.push(Code::invalid_port, &pointer(&p_at, "containerPort"), "must match `hostPort` when `hostNetwork` is true".into(), "with hostNetwork the container listens on the node: use the same number for both");
+                    self.push(Reason::InvalidPort, &pointer(&p_at, "containerPort"), "must match `hostPort` when `hostNetwork` is true".into(), "with hostNetwork the container listens on the node: use the same number for both");
                 }
             }
             if let Some(name) = &p.name {
                 if let Err(e) = primitives::port_name(name) {
-                    self.push(Code::invalid_port, &pointer(&p_at, "name"), format!("port name {name:?} {e}"), "a port name has at most 15 lowercase letters, digits and '-', with at least one letter");
+                    self.push(Reason::InvalidPort, &pointer(&p_at, "name"), format!("port name {name:?} {e}"), "a port name has at most 15 lowercase letters, digits and '-', with at least one letter");
                 } else if !port_names.insert(name.clone()) {
                     self.push(
-                        Code::duplicate_port,
+                        Reason::DuplicatePort,
                         &pointer(&p_at, "name"),
                         format!("duplicate port name {name:?}"),
                         "give each port of a container its own name",
@@ -474,7 +508,7 @@ impl Violations {
                 let q_at = pointer(&pointer(&pointer(at, "resources"), field), resource);
                 if let Err(e) = primitives::resource_name(resource) {
                     self.push(
-                        Code::invalid_resource_name,
+                        Reason::InvalidResourceName,
                         &q_at,
                         format!("resource name {resource:?} {e}"),
                         "use cpu, memory, ephemeral-storage, hugepages-SIZE or DOMAIN/NAME",
@@ -485,7 +519,7 @@ impl Violations {
                         parsed.insert((field, resource.clone()), q);
                     }
                     Err(e) => self.push(
-                        Code::invalid_quantity,
+                        Reason::InvalidQuantity,
                         &q_at,
                         format!("{resource} {field} {:?} is not a quantity: {e}", quantity.0),
                         "write a number with an optional suffix: 100m, 0.5, 64Mi, 1Gi",
@@ -498,7 +532,7 @@ impl Violations {
                 && let Some(limit) = parsed.get(&("limits", resource.clone()))
                 && request > limit
             {
-                self.push(Code::requests_exceed_limits, &pointer(&pointer(&pointer(at, "resources"), "requests"), resource), format!("{resource} request {request} must be less than or equal to the limit {limit}"), "raise the limit or lower the request");
+                self.push(Reason::RequestsExceedLimits, &pointer(&pointer(&pointer(at, "resources"), "requests"), resource), format!("{resource} request {request} must be less than or equal to the limit {limit}"), "raise the limit or lower the request");
             }
         }
     }

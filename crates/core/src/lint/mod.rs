@@ -5,7 +5,6 @@
 //! given a recorded cluster, the rules that need nodes. Then it sets aside what inline
 //! comments and the configuration file silence.
 
-pub mod overlap;
 pub mod suppress;
 
 use std::collections::BTreeMap;
@@ -15,14 +14,16 @@ use jsonschema::error::ValidationErrorKind;
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use serde_json::Value;
 
+use everynode_k8s::apimachinery::Quantity;
+use everynode_k8s::objects::Cluster;
+use everynode_k8s::placement::DaemonPodTemplate;
+use everynode_k8s::selector::{self, label_selector_matches};
+use everynode_k8s::validation;
+
 use crate::Compiled;
 use crate::compare::{self, Action, Desired};
-use crate::diagnostic::{self, Code, Diagnostic, Severity, did_you_mean};
-use crate::place::DaemonPodTemplate;
-use crate::place::selection::label_selector_matches;
+use crate::diagnostic::{self, Code, Diagnostic, Severity, count, did_you_mean};
 use crate::source::{SourceFile, pointer};
-use crate::state::Cluster;
-use crate::validate::primitives::Quantity;
 pub use suppress::Config;
 
 /// A finding set aside, and what silenced it.
@@ -217,7 +218,7 @@ fn images_and_requests(d: &Desired, findings: &mut Vec<Diagnostic>) {
     else {
         return;
     };
-    for (list, containers) in crate::validate::daemonset::container_lists(spec) {
+    for (list, containers) in validation::container_lists(spec) {
         for (i, container) in containers.iter().enumerate() {
             let at = pointer(&pointer("/spec/template/spec", list), i);
             // A pod gets its limits as requests where it names none (SetDefaults_Pod).
@@ -420,13 +421,13 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
     for (port, members) in &by_port {
         pairs_of(members, &mut |p| p.host_ports.push(port.clone()));
     }
-    let mut selections: BTreeMap<usize, Vec<crate::classes::Term>> = BTreeMap::new();
+    let mut selections: BTreeMap<usize, Vec<selector::Term>> = BTreeMap::new();
     let mut selection = |i: usize| {
         selections
             .entry(i)
             .or_insert_with(|| {
                 pod_spec(&desired[i])
-                    .map(overlap::node_selection)
+                    .map(selector::node_selection)
                     .unwrap_or_default()
             })
             .clone()
@@ -440,7 +441,7 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
     ) in pairs
     {
         let (a, b) = (&desired[i], &desired[j]);
-        if !overlap::overlap(&selection(i), &selection(j)) {
+        if !selector::overlap(&selection(i), &selection(j)) {
             continue;
         }
         if same_daemon {
@@ -502,7 +503,7 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
                     Code::unreachable_nodes,
                     format!(
                         "{k} selects {} it cannot run on: {} ({reason})",
-                        crate::report::count(nodes.len(), "node"),
+                        count(nodes.len(), "node"),
                         named(nodes)
                     ),
                 )
@@ -564,7 +565,7 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
                     key(a),
                     a.source,
                     daemon_name(b).unwrap_or_default(),
-                    crate::report::count(nodes.len(), "node"),
+                    count(nodes.len(), "node"),
                     named(&nodes)
                 ),
             )
@@ -594,7 +595,7 @@ fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnosti
                 Code::requests_exceed_allocatable,
                 format!(
                     "the daemon pods of {} request more {resource} than the node can allocate: {} (on {first}: {total} > {allocatable}, from {from})",
-                    crate::report::count(names.len(), "node"),
+                    count(names.len(), "node"),
                     named(&names)
                 ),
             )

@@ -21,8 +21,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
-use crate::state::TEMPLATE_GENERATION;
-use crate::validate::primitives;
+use crate::apimachinery;
+use crate::objects::TEMPLATE_GENERATION;
 
 /// Annotations a server or kubectl writes on a DaemonSet.
 pub const SERVER_ANNOTATIONS: &[&str] = &[
@@ -282,7 +282,7 @@ pub fn pulls_always(image: &str) -> bool {
 /// A quantity as the server returns it: canonical, and for requests and limits (a
 /// ResourceList) rounded up to a thousandth first.
 fn canonical_quantity(quantity: &Quantity, resource_list: bool) -> Quantity {
-    match primitives::Quantity::parse(quantity.0.trim()) {
+    match apimachinery::Quantity::parse(quantity.0.trim()) {
         Ok(parsed) if resource_list => Quantity(parsed.round_up_milli().canonical()),
         Ok(parsed) => Quantity(parsed.canonical()),
         Err(_) => quantity.clone(),

@@ -11,6 +11,16 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use everynode_k8s::selector::Requirement;
+
+/// Label keys everynode writes on every DaemonSet and pod it generates.
+pub const LABEL_NAME: &str = "app.kubernetes.io/name";
+pub const LABEL_INSTANCE: &str = "app.kubernetes.io/instance";
+pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub const LABEL_DAEMON: &str = "everynode.dev/daemon";
+pub const LABEL_CLASS: &str = "everynode.dev/class";
+pub const MANAGER: &str = "everynode";
+
 /// The `apiVersion` of a description.
 pub const API_VERSION: &str = "everynode.dev/v1alpha1";
 /// The `kind` of a description.
@@ -290,54 +300,17 @@ pub struct NodeMatch {
     pub values: Vec<String>,
 }
 
-/// The node selector operators of Kubernetes.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-)]
-pub enum Operator {
-    #[default]
-    In,
-    NotIn,
-    Exists,
-    DoesNotExist,
-    Gt,
-    Lt,
-}
+/// The node selector operators of Kubernetes, as the API spells them.
+pub use everynode_k8s::selector::Operator;
 
-impl Operator {
-    pub const ALL: [Operator; 6] = [
-        Operator::In,
-        Operator::NotIn,
-        Operator::Exists,
-        Operator::DoesNotExist,
-        Operator::Gt,
-        Operator::Lt,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operator::In => "In",
-            Operator::NotIn => "NotIn",
-            Operator::Exists => "Exists",
-            Operator::DoesNotExist => "DoesNotExist",
-            Operator::Gt => "Gt",
-            Operator::Lt => "Lt",
+impl NodeMatch {
+    /// The match as a Kubernetes node selector requirement, for the class compiler.
+    pub fn requirement(&self) -> Requirement {
+        Requirement {
+            key: self.key.clone(),
+            operator: self.operator,
+            values: self.values.clone(),
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Operator> {
-        Operator::ALL.into_iter().find(|op| op.as_str() == s)
     }
 }
 

@@ -1,0 +1,33 @@
+//! The JSON Schemas the core checks input against, generated from the types they
+//! describe: a description's YAML form, and a strict apps/v1 DaemonSet.
+
+use serde_json::Value;
+
+use crate::model::Daemon;
+
+/// The JSON Schema of a description's YAML form.
+pub fn daemon_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Daemon)).unwrap_or(Value::Null)
+}
+
+/// The JSON Schema of an apps/v1 DaemonSet (from k8s-openapi), made strict the way
+/// `kubeconform --strict` is: an object with known properties takes no others.
+pub fn daemonset_schema_strict() -> Value {
+    fn strict(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                    map.insert("additionalProperties".into(), Value::Bool(false));
+                }
+                map.values_mut().for_each(strict);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strict),
+            _ => {}
+        }
+    }
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(k8s_openapi::api::apps::v1::DaemonSet))
+            .unwrap_or(Value::Null);
+    strict(&mut schema);
+    schema
+}

@@ -1,0 +1,170 @@
+//! Command-line flags: one registry (clap derive) that feeds parsing, help and errors.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "everynode",
+    version,
+    about = "A compiler for node daemons on Kubernetes: one description per daemon, one DaemonSet per hardware class"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Compile descriptions into DaemonSets: print them, or write them to a directory.
+    Render(RenderArgs),
+    /// Check descriptions and DaemonSet manifests: the API server's rules, a strict
+    /// schema, requests and image tags, overlaps between DaemonSets, and with --state the
+    /// nodes.
+    Lint(LintArgs),
+    /// Show which node gains, keeps, updates or loses which daemon pod, against a
+    /// recorded cluster.
+    Plan(PlanArgs),
+    /// Show, like kubectl diff, how each rendered DaemonSet differs from the one in a
+    /// recorded cluster, after normalizing both sides.
+    Diff(DiffArgs),
+    /// Explain why a DaemonSet's pod does or does not belong on a node.
+    Explain(ExplainArgs),
+    /// Print the JSON Schema of the YAML form of a description, of the plan document, or
+    /// of lint's JSON report.
+    Schema(SchemaArgs),
+}
+
+/// Where the cluster's state comes from: a recording, or the live cluster.
+#[derive(clap::Args)]
+pub struct StateArgs {
+    /// What `kubectl get nodes,daemonsets,pods -A -o json|yaml` printed: files,
+    /// directories of them, or - for standard input. Several sources merge; every word
+    /// after --state is a source, so put PATHs before it.
+    #[arg(long, value_name = "FILE", num_args = 1.., required_unless_present = "live")]
+    pub state: Vec<PathBuf>,
+    /// Read the cluster of the kubeconfig instead, read-only (list and get only).
+    #[arg(long, conflicts_with = "state")]
+    pub live: bool,
+    /// With --live: the kubeconfig context to use [default: the current one].
+    // `requires = "live"` cannot see a flag's absence (its default counts as present), so
+    // the rule is said the other way round: no --context beside --state.
+    #[arg(long, value_name = "NAME", conflicts_with = "state")]
+    pub context: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct LintArgs {
+    /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
+    /// hidden and target/ skipped).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Exit 1 on warnings too, not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// A recorded cluster (as for plan): adds the rules that need nodes. Every word after
+    /// --state is a source, so put PATHs before it.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub state: Vec<PathBuf>,
+    /// The configuration file that allows rules repository-wide [default: .everynode.yaml
+    /// when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LintFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
+    /// hidden and target/ skipped).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Exit 1 when the plan changes anything.
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// Descriptions and DaemonSet manifests (as for plan).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PlanFormat {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    /// The DaemonSet: NAMESPACE/NAME, or NAME when one namespace has it.
+    pub daemonset: String,
+    /// The node to explain.
+    #[arg(long, value_name = "NODE")]
+    pub node: String,
+    /// Descriptions and DaemonSet manifests (as for plan).
+    #[arg(long = "path", value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(clap::Args)]
+pub struct SchemaArgs {
+    /// Which schema: the description's YAML form, the plan document, or lint's report.
+    #[arg(value_enum, default_value_t = SchemaKind::Daemon)]
+    pub kind: SchemaKind,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SchemaKind {
+    Daemon,
+    Plan,
+    Lint,
+}
+
+#[derive(clap::Args)]
+pub struct RenderArgs {
+    /// Description files or directories (walked recursively; hidden and target/ skipped).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format on standard output.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Yaml)]
+    pub output: Format,
+    /// Write one file per DaemonSet, DIR/NAMESPACE/NAME.yaml, and remove the ones it wrote
+    /// before that are no longer rendered.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// With --out: write nothing, exit 1 if DIR is not what render would write.
+    #[arg(long, requires = "out")]
+    pub check: bool,
+    /// Only the DaemonSets of this daemon, every merge applied.
+    #[arg(long, value_name = "NAME")]
+    pub daemon: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
