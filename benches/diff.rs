@@ -4,6 +4,7 @@
 //! release binary, process start included. Target (issue 5): under 100 ms.
 //!
 //! Run: `cargo bench --bench diff`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::process::Command;
 use std::time::Duration;

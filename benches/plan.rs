@@ -14,6 +14,7 @@
 //!
 //! Run: `cargo bench --bench plan` (or `cargo bench --bench plan -- 500` for one size;
 //! `EVERYNODE_BENCH_DIR=DIR` keeps the generated files)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::io::{BufWriter, Write};
 use std::path::Path;

@@ -3,6 +3,7 @@
 //! (process start alone) in the same run. Target: under 50 ms wall.
 //!
 //! Run: `cargo bench --bench render`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::process::Command;
 use std::time::Duration;

@@ -4,6 +4,7 @@
 //! (`place::selection`, which reproduces component-helpers' nodeaffinity), and the
 //! expected class by evaluating each class's own requirements on the node, not by the
 //! compiler's generated terms.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::collections::BTreeMap;
 

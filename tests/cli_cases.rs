@@ -10,6 +10,7 @@
 //! every lint report against schemas/lint.schema.json, and every SARIF log against the
 //! official SARIF 2.1.0 schema. `EVERYNODE_BLESS=1 cargo test --test cli_cases` rewrites
 //! the expectations; review them as a diff.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::path::{Path, PathBuf};
 

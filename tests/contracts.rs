@@ -1,5 +1,6 @@
 //! Contracts the outside world relies on: the committed schema, the examples being real
 //! DaemonSets the API server accepts, YAML and KDL meaning the same, and bad files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

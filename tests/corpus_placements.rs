@@ -5,6 +5,7 @@
 //! by hand (its header says how, and names the cases that matter most: the GPU node
 //! tainted `sku=gpu:NoSchedule`, the kubeadm control plane, the CriticalAddonsOnly system
 //! pool and the Windows pool).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -4,6 +4,7 @@
 //! metadata, status, the defaults of every field a DaemonSet and its pod template get,
 //! quantities as the server echoes them), then read back as the state: `diff` must find
 //! nothing. Changing one field of the read-back object must give exactly one hunk.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 //! of the run validates against the official OASIS SARIF 2.1.0 schema. (SchemaStore's
 //! rtm.5 draft holds a `pattern` that is not a valid regular expression, which the
 //! jsonschema crate refuses to compile, so it is not used.)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::path::Path;
 

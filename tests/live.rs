@@ -4,6 +4,7 @@
 //! exactly what they print with `--state` on the same objects, and every request must be
 //! a GET. Then the ways a live read fails: refused credentials, a forbidden list, an
 //! unreachable server, a context the kubeconfig lacks.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

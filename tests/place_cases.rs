@@ -5,6 +5,7 @@
 //! recorded cluster and the expected action on every node (`expect.txt`, where `none`
 //! means no placement at all). tests/data/place/README.md maps each folder to its
 //! upstream source.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,6 +4,7 @@
 //! staged, and `git commit` must be refused with the finding printed; once the description
 //! is fixed, the commit goes through. pre-commit comes from PyPI, installed into
 //! target/pre-commit-venv on first use (CI's machine reaches PyPI).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -7,6 +7,7 @@
 //!
 //! `EVERYNODE_BLESS=1 cargo test --test render_cases` rewrites the expectations; review
 //! them as a diff.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::path::{Path, PathBuf};
 
