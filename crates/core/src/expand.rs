@@ -63,7 +63,7 @@ type Variant<'a> = (Option<&'a str>, Settings, Vec<(&'a Value, String)>, String)
 pub fn expand(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
     let mut rendered = Vec::new();
     let mut diagnostics = Vec::new();
-    for (mut r, mut d) in crate::on_every_core(daemons, 16, |_| 1, expand_part) {
+    for (mut r, mut d) in crate::parallel::on_every_core(daemons, 16, |_| 1, expand_part) {
         rendered.append(&mut r);
         diagnostics.append(&mut d);
     }

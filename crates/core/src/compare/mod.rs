@@ -101,7 +101,7 @@ pub fn desired(
     }
     // Manifests are checked on every core: typed deserialization and the API server's
     // rules are most of what a repository of vendored manifests costs.
-    let checked = crate::on_every_core(
+    let checked = crate::parallel::on_every_core(
         manifests,
         16,
         |_| 1,

@@ -20,9 +20,9 @@ use everynode_k8s::placement::DaemonPodTemplate;
 use everynode_k8s::selector::{self, label_selector_matches};
 use everynode_k8s::validation;
 
-use crate::Compiled;
 use crate::compare::{self, Action, Desired};
 use crate::diagnostic::{self, Code, Diagnostic, Severity, count, did_you_mean};
+use crate::pipeline::{self, Compiled};
 use crate::source::{SourceFile, pointer};
 pub use suppress::Config;
 
@@ -59,7 +59,7 @@ pub struct Inputs {
 
 impl Inputs {
     pub fn new(files: &[Arc<SourceFile>]) -> Inputs {
-        let mut compiled = crate::compile(files);
+        let mut compiled = pipeline::compile(files);
         let rendered = std::mem::take(&mut compiled.rendered);
         let (desired, problems) = compare::desired(rendered, &compiled.parsed.manifests);
         Inputs {

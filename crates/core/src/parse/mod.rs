@@ -59,7 +59,7 @@ pub fn parse(files: &[Arc<SourceFile>]) -> Parsed {
         let kdl = f.path.extension().is_some_and(|e| e == "kdl");
         f.text.len() * if kdl { 4 } else { 1 }
     };
-    for part in crate::on_every_core(files, 8, weight, parse_files) {
+    for part in crate::parallel::on_every_core(files, 8, weight, parse_files) {
         parsed.daemons.extend(part.daemons);
         parsed.manifests.extend(part.manifests);
         parsed.diagnostics.extend(part.diagnostics);
