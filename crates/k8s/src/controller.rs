@@ -18,6 +18,7 @@ pub struct PodIndex<'c> {
 }
 
 impl<'c> PodIndex<'c> {
+    /// Indexes the daemon pods of a cluster by their controller's uid and name.
     pub fn new(pods: &'c [DaemonPod]) -> Self {
         let mut by_uid: HashMap<&str, Vec<&DaemonPod>> = HashMap::new();
         let mut by_name: HashMap<(&str, &str), Vec<&DaemonPod>> = HashMap::new();

@@ -23,6 +23,8 @@
 //! Another Rust project can use it to simulate DaemonSet placement, as cluster-autoscaler
 //! uses the controller's Go code.
 
+#![warn(missing_docs)]
+
 pub mod apimachinery;
 pub mod controller;
 pub mod defaults;

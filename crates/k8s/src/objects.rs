@@ -36,6 +36,7 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// The node of this name (the nodes are sorted by name).
     pub fn node(&self, name: &str) -> Option<&Node> {
         self.nodes
             .binary_search_by(|n| n.name.as_str().cmp(name))
@@ -47,8 +48,11 @@ impl Cluster {
 /// A node: its name, labels, taints and whether it is cordoned or ready.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// `metadata.name`.
     pub name: String,
+    /// `metadata.labels`.
     pub labels: BTreeMap<String, String>,
+    /// `spec.taints`.
     pub taints: Vec<Taint>,
     /// `spec.unschedulable` (cordoned); the controller reads the taint, not this.
     pub unschedulable: bool,
@@ -62,9 +66,12 @@ pub struct Node {
 /// A node taint.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Taint {
+    /// The taint's key.
     pub key: String,
+    /// Its value, empty when it has none.
     #[serde(default)]
     pub value: String,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
     pub effect: String,
 }
 
@@ -82,8 +89,11 @@ impl fmt::Display for Taint {
 /// A DaemonSet found in the state, whole.
 #[derive(Debug, Clone)]
 pub struct LiveDaemonSet {
+    /// `metadata.namespace` (`default` when the recording leaves it out).
     pub namespace: String,
+    /// `metadata.name`.
     pub name: String,
+    /// `metadata.uid`: a recorded object has one, a manifest does not.
     pub uid: Option<String>,
     /// The object as recorded.
     pub object: Value,
@@ -96,10 +106,14 @@ pub struct LiveDaemonSet {
 /// The controller of a pod or revision, from its ownerReferences.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Owner {
+    /// The owner's kind (`DaemonSet`).
     pub kind: String,
+    /// The owner's name.
     pub name: String,
+    /// The owner's uid (empty when the recording leaves it out).
     #[serde(default)]
     pub uid: String,
+    /// Whether this reference is the controller reference.
     #[serde(default)]
     pub controller: Option<bool>,
 }
@@ -107,7 +121,9 @@ pub struct Owner {
 /// A pod whose controller is a DaemonSet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DaemonPod {
+    /// `metadata.namespace`.
     pub namespace: String,
+    /// `metadata.name`.
     pub name: String,
     /// The DaemonSet that controls it.
     pub owner: Owner,
@@ -140,9 +156,13 @@ impl DaemonPod {
 /// A ControllerRevision of a DaemonSet: which template hash is its current one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ControllerRevision {
+    /// `metadata.namespace`.
     pub namespace: String,
+    /// The DaemonSet that controls it.
     pub owner: Owner,
+    /// `revision`: the newest is the current one.
     pub revision: i64,
+    /// Its `controller-revision-hash` label.
     pub hash: Option<String>,
 }
 

@@ -27,12 +27,18 @@ use crate::apimachinery;
 )]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum Operator {
+    /// The label has one of the values.
     #[default]
     In,
+    /// The label is absent or has none of the values.
     NotIn,
+    /// The label is present.
     Exists,
+    /// The label is absent.
     DoesNotExist,
+    /// The label is an integer greater than the one value.
     Gt,
+    /// The label is an integer less than the one value.
     Lt,
 }
 
@@ -100,7 +106,9 @@ pub enum ValuesProblem {
 pub struct Requirement {
     /// A node label key (or, in [`node_selection`], [`NODE_NAME`] for the node's name).
     pub key: String,
+    /// How the label is compared.
     pub operator: Operator,
+    /// The values, as the operator needs them (see [`Operator::values_problem`]).
     pub values: Vec<String>,
 }
 
@@ -234,7 +242,9 @@ pub fn required_node_affinity(pod: &PodSpec) -> Option<&NodeSelector> {
 /// The node facts node selection reads.
 #[derive(Debug, Clone, Copy)]
 pub struct NodeFacts<'a> {
+    /// `metadata.name`, which `matchFields` reads.
     pub name: &'a str,
+    /// `metadata.labels`.
     pub labels: &'a BTreeMap<String, String>,
 }
 

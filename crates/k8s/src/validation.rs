@@ -52,10 +52,13 @@ pub enum Reason {
 /// One thing the API server would reject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
+    /// Which family of rules rejects it.
     pub reason: Reason,
     /// JSON pointer of the field (`/spec/template/spec/containers/0/ports/1/name`).
     pub at: String,
+    /// What is wrong, in upstream's words where upstream has them (lowercase, no period).
     pub message: String,
+    /// How to fix it, in one line.
     pub help: &'static str,
     /// The problem is the key at `at` (a label or annotation key), not its value.
     pub key: bool,

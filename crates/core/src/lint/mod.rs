@@ -22,6 +22,7 @@ use everynode_k8s::validation;
 
 use crate::compare::{self, Action, Desired};
 use crate::diagnostic::{self, Code, Diagnostic, Severity, count, did_you_mean};
+use crate::model::LABEL_NAME;
 use crate::pipeline::{self, Compiled};
 use crate::source::{SourceFile, pointer};
 pub use suppress::Config;
@@ -276,20 +277,19 @@ fn key(d: &Desired) -> String {
 
 /// The daemon a DaemonSet runs: `app.kubernetes.io/name` on the DaemonSet or its pods.
 fn daemon_name(d: &Desired) -> Option<&str> {
-    const NAME: &str = "app.kubernetes.io/name";
     let own = d
         .daemonset
         .metadata
         .labels
         .as_ref()
-        .and_then(|l| l.get(NAME));
+        .and_then(|l| l.get(LABEL_NAME));
     let pods = d
         .daemonset
         .spec
         .as_ref()
         .and_then(|s| s.template.metadata.as_ref())
         .and_then(|m| m.labels.as_ref())
-        .and_then(|l| l.get(NAME));
+        .and_then(|l| l.get(LABEL_NAME));
     own.or(pods).map(String::as_str)
 }
 

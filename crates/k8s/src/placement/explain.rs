@@ -11,6 +11,7 @@ use crate::objects::{Node, Taint};
 /// The evidence for one (DaemonSet, node) pair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explanation<'n> {
+    /// What [`DaemonPodTemplate::evaluate`] decides.
     pub verdict: Verdict<'n>,
     /// The template's `nodeName`, when it sets one.
     pub node_name: Option<String>,
@@ -26,9 +27,11 @@ pub struct Explanation<'n> {
 /// holds, and why it cannot hold when it fails to parse.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Requirement {
+    /// The requirement as one line (`key In [a, b]`, `gpu=true`).
     pub text: String,
     /// The node's value of the label (or its name, for matchFields).
     pub node_value: Option<String>,
+    /// Whether the node satisfies it.
     pub holds: bool,
     /// The requirement does not parse, so its whole term matches nothing.
     pub invalid: Option<String>,
@@ -37,13 +40,16 @@ pub struct Requirement {
 /// A required node-affinity term: its requirements (expressions, then fields).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
+    /// Whether every requirement holds (and the term is not empty).
     pub holds: bool,
+    /// Its requirements, in order.
     pub requirements: Vec<Requirement>,
 }
 
 /// A node taint against the pod's tolerations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaintCheck<'n> {
+    /// The node's taint.
     pub taint: &'n Taint,
     /// NoSchedule or NoExecute: the only effects that decide placement.
     pub decides: bool,

@@ -38,6 +38,7 @@ pub enum Origin {
 /// The pod the controller would create for a DaemonSet, as placement sees it.
 #[derive(Debug)]
 pub struct DaemonPodTemplate<'a> {
+    /// The template's pod spec.
     pub spec: &'a PodSpec,
     /// The template's tolerations, then the controller's.
     pub tolerations: Vec<(Toleration, Origin)>,
@@ -120,6 +121,8 @@ impl<'a> DaemonPodTemplate<'a> {
         Some(Self::from_spec(spec))
     }
 
+    /// The pod the controller would create from this pod spec: its tolerations plus
+    /// [`controller_tolerations`] (`AddOrUpdateDaemonPodTolerations`).
     pub fn from_spec(spec: &'a PodSpec) -> Self {
         let mut tolerations: Vec<(Toleration, Origin)> = spec
             .tolerations
