@@ -22,23 +22,32 @@ use serde::{Deserialize, Serialize};
 use crate::apimachinery;
 
 /// The node selector operators of Kubernetes.
+// In: the label has one of the values; NotIn: it is absent or has none of them; Exists /
+// DoesNotExist: it is present / absent; Gt / Lt: it is an integer greater / less than the
+// one value. (Plain comments: doc comments on the variants would change the published
+// JSON Schema of descriptions, which reuses this enum.)
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
 )]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[allow(missing_docs)]
 pub enum Operator {
-    /// The label has one of the values.
     #[default]
     In,
-    /// The label is absent or has none of the values.
     NotIn,
-    /// The label is present.
     Exists,
-    /// The label is absent.
     DoesNotExist,
-    /// The label is an integer greater than the one value.
     Gt,
-    /// The label is an integer less than the one value.
     Lt,
 }
 

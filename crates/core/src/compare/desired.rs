@@ -1,0 +1,237 @@
+//! The DaemonSets that should exist: rendered from descriptions, or plain manifests
+//! checked with the API server's rules; and the live DaemonSet each corresponds to.
+
+use std::sync::Arc;
+
+use k8s_openapi::api::apps::v1::DaemonSet;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::expand::Rendered;
+use crate::model::{LABEL_MANAGED_BY, MANAGER};
+use crate::parse::ParsedManifest;
+use crate::parse::yaml::DAEMONSET_API_VERSIONS;
+use crate::source::{SourceFile, Span, SpanMap};
+use everynode_k8s::objects::{Cluster, LiveDaemonSet};
+use everynode_k8s::validation as daemonset;
+
+/// A DaemonSet that should exist.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub namespace: String,
+    pub name: String,
+    /// `None` for a plain manifest.
+    pub daemon: Option<String>,
+    pub class: Option<String>,
+    /// `file:line:column` of the description, class or manifest.
+    pub source: String,
+    /// The file of the description or manifest.
+    pub file: Arc<SourceFile>,
+    /// The daemon's or class's declaration, or the manifest's first line.
+    pub span: Span,
+    /// Positions of its fields by JSON pointer: a manifest's own, or for a rendered
+    /// DaemonSet where the description wrote its containers (`expand::provenance`).
+    pub fields: SpanMap,
+    /// The object as rendered or written.
+    pub object: Value,
+    pub daemonset: DaemonSet,
+}
+
+impl Desired {
+    /// Where a problem with the field at a JSON pointer is shown: the manifest's span of
+    /// the field (or its nearest ancestor), else the declaration.
+    pub fn span_of(&self, pointer: &str) -> Span {
+        self.fields.get(pointer).unwrap_or(self.span)
+    }
+
+    /// As [`Desired::span_of`], but at the key that names the field when the file
+    /// records it (YAML): for problems with the field's name rather than its value.
+    pub fn key_span_of(&self, pointer: &str) -> Span {
+        self.fields.key(pointer).unwrap_or(self.span)
+    }
+}
+
+/// Everything that should exist: the rendered DaemonSets (taken, not copied: nothing
+/// reads them after this) and the plain manifests, by namespace and name. Manifests are
+/// checked with the API server's rules here, since nothing else has checked them; a
+/// removed apiVersion is a warning (the manifest is planned as the apps/v1 object it
+/// converts to).
+pub fn desired(
+    rendered: Vec<Rendered>,
+    manifests: &[ParsedManifest],
+) -> (Vec<Desired>, Vec<Diagnostic>) {
+    let mut desired = Vec::with_capacity(rendered.len() + manifests.len());
+    let mut diagnostics = Vec::new();
+    for rendered in rendered {
+        let source = rendered.source();
+        let span = rendered.file.first_line(rendered.span);
+        if let Some(daemonset) = rendered.daemonset {
+            desired.push(Desired {
+                namespace: rendered.namespace,
+                name: rendered.name,
+                daemon: Some(rendered.daemon),
+                class: rendered.class,
+                source,
+                file: rendered.file,
+                span,
+                fields: rendered.fields,
+                object: rendered.object,
+                daemonset,
+            });
+        }
+    }
+    // Manifests are checked on every core: typed deserialization and the API server's
+    // rules are most of what a repository of vendored manifests costs.
+    let checked = crate::parallel::on_every_core(
+        manifests,
+        16,
+        |_| 1,
+        |part| part.iter().map(manifest_daemonset).collect::<Vec<_>>(),
+    );
+    for result in checked.into_iter().flatten() {
+        match result {
+            Ok((item, warnings)) => {
+                desired.push(item);
+                diagnostics.extend(warnings);
+            }
+            Err(problems) => diagnostics.extend(problems),
+        }
+    }
+    desired.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    for pair in desired.windows(2) {
+        if (&pair[0].namespace, &pair[0].name) == (&pair[1].namespace, &pair[1].name) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::duplicate_daemonset,
+                    format!(
+                        "two DaemonSets are named {}/{}: {} and {}",
+                        pair[0].namespace, pair[0].name, pair[0].source, pair[1].source
+                    ),
+                )
+                .at(&pair[1].file, pair[1].span, "a second DaemonSet of this name")
+                .with_help("a namespace holds one DaemonSet of a name: rename one, or remove the copy from the PATHs"),
+            );
+        }
+    }
+    (desired, diagnostics)
+}
+
+/// A plain manifest as a desired DaemonSet, or why it cannot be one.
+fn manifest_daemonset(
+    manifest: &ParsedManifest,
+) -> Result<(Desired, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let file = &manifest.file;
+    let at = |pointer: &str| manifest.spans.get(pointer).unwrap_or_else(|| (0, 0).into());
+    let api_version = manifest.object["apiVersion"].as_str().unwrap_or_default();
+    let mut warnings = Vec::new();
+    let mut object = manifest.object.clone();
+    match api_version {
+        "apps/v1" => {}
+        "extensions/v1beta1" | "apps/v1beta2" => {
+            warnings.push(
+                Diagnostic::new(
+                    Code::removed_api_version,
+                    format!("{api_version} DaemonSets were removed in Kubernetes 1.16"),
+                )
+                .at(file, at("/apiVersion"), "removed API version")
+                .with_help("planned as the apps/v1 DaemonSet it converts to; change apiVersion to apps/v1 (and give it a spec.selector) before applying"),
+            );
+            // extensions/v1beta1 defaulted a missing selector to the template's labels.
+            if api_version == "extensions/v1beta1" && object["spec"].get("selector").is_none() {
+                let labels = object["spec"]["template"]["metadata"]["labels"].clone();
+                object["spec"]["selector"] = serde_json::json!({ "matchLabels": labels });
+            }
+        }
+        other => {
+            return Err(vec![
+                Diagnostic::new(
+                    Code::invalid_field,
+                    format!("a DaemonSet with apiVersion {other:?} is not one Kubernetes serves"),
+                )
+                .at(file, at("/apiVersion"), "here")
+                .with_help(format!(
+                    "use apps/v1 (everynode reads {})",
+                    DAEMONSET_API_VERSIONS.join(", ")
+                )),
+            ]);
+        }
+    }
+    object["apiVersion"] = Value::String("apps/v1".into());
+    let daemonset = DaemonSet::deserialize(&object).map_err(|e| {
+        vec![
+            Diagnostic::new(Code::invalid_field, format!("not a valid DaemonSet: {e}"))
+                .at(file, at(""), "this manifest")
+                .with_help("check the field names and types against the DaemonSet API (kubectl explain daemonset.spec)"),
+        ]
+    })?;
+    let violations = daemonset::validate(&daemonset);
+    if !violations.is_empty() {
+        return Err(violations
+            .into_iter()
+            .map(|v| {
+                let span = if v.key {
+                    manifest.spans.key(&v.at)
+                } else {
+                    manifest.spans.get(&v.at)
+                };
+                Diagnostic::new(v.reason.into(), v.message)
+                    .at(
+                        file,
+                        span.unwrap_or_else(|| (0, 0).into()),
+                        "the API server rejects this",
+                    )
+                    .with_help(v.help)
+            })
+            .collect());
+    }
+    let metadata = &daemonset.metadata;
+    Ok((
+        Desired {
+            namespace: metadata
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".into()),
+            name: metadata.name.clone().unwrap_or_default(),
+            daemon: None,
+            class: None,
+            source: file.location(at("")),
+            file: file.clone(),
+            span: at(""),
+            fields: manifest.spans.clone(),
+            // The apps/v1 object it converts to, which is what a cluster stores.
+            object,
+            daemonset,
+        },
+        warnings,
+    ))
+}
+
+/// The DaemonSets of the state that everynode manages (labelled managed-by everynode)
+/// and that are no longer rendered: applying deletes them.
+pub fn pruned<'c>(desired: &[Desired], cluster: &'c Cluster) -> Vec<&'c LiveDaemonSet> {
+    cluster
+        .daemonsets
+        .iter()
+        .filter(|live| {
+            let managed = live
+                .daemonset
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_MANAGED_BY));
+            let rendered = desired
+                .iter()
+                .any(|d| (&d.namespace, &d.name) == (&live.namespace, &live.name));
+            managed.map(String::as_str) == Some(MANAGER) && !rendered
+        })
+        .collect()
+}
+
+/// The live DaemonSet of the same namespace and name, if the state has it.
+pub fn live_of<'c>(want: &Desired, cluster: &'c Cluster) -> Option<&'c LiveDaemonSet> {
+    cluster
+        .daemonsets
+        .iter()
+        .find(|l| (&l.namespace, &l.name) == (&want.namespace, &want.name))
+}

@@ -1,0 +1,442 @@
+//! The plan: per DaemonSet, create, update, recreate, delete or unchanged; per
+//! (DaemonSet, node), the pod's fate and why.
+//!
+//! Pods belong to a DaemonSet through their controller ownerReference in the same
+//! namespace (`everynode_k8s::controller`): by uid when the state has the live
+//! DaemonSet, else by name. A pod is out of date when its `pod-template-generation` (or
+//! `controller-revision-hash`) is not the DaemonSet's current one, or when the rendered
+//! template differs from the live one.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::{LABEL_CLASS, LABEL_DAEMON};
+use everynode_k8s::controller::{Currency, PodIndex};
+use everynode_k8s::defaults;
+use everynode_k8s::objects::{Cluster, DaemonPod, LiveDaemonSet, Node};
+use everynode_k8s::placement::{DaemonPodTemplate, Origin, Verdict};
+
+use super::desired::{Desired, pruned};
+
+/// The API version of the plan document.
+pub const PLAN_API_VERSION: &str = "everynode.dev/v1alpha1";
+
+/// The plan document (DESIGN.md, "The plan, as JSON"); its schema is
+/// `schemas/plan.schema.json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields, title = "everynode plan")]
+pub struct Plan {
+    /// Always `everynode.dev/v1alpha1`.
+    pub api_version: String,
+    /// Always `Plan`.
+    pub kind: String,
+    pub summary: Summary,
+    /// By namespace and name.
+    pub daemonsets: Vec<DaemonSetPlan>,
+    /// By DaemonSet, then node.
+    pub placements: Vec<Placement>,
+    /// Whether applying changes anything (`plan --exit-code`): a DaemonSet is created,
+    /// updated, recreated or deleted, or a pod is created, updated, deleted, or replaced
+    /// by one a taint keeps off. A `blocked` node where no pod runs is not a change: it
+    /// stays so however often the plan is applied.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub changes: bool,
+}
+
+/// How many placements have each action.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub keep: usize,
+    pub blocked: usize,
+}
+
+/// What happens to one DaemonSet.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DaemonSetPlan {
+    pub namespace: String,
+    pub name: String,
+    /// The daemon it is rendered from; null for a plain manifest.
+    pub daemon: Option<String>,
+    /// The class it is rendered for; null for a plain manifest or a daemon without classes.
+    pub class: Option<String>,
+    /// `file:line:column` of its description or manifest; the state source for a
+    /// DaemonSet to prune.
+    pub source: String,
+    pub change: Change,
+    /// How many nodes should run its pod.
+    pub desired: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Not in the state.
+    Create,
+    /// In the state, and different.
+    Update,
+    /// In the state with another `spec.selector`, which is immutable: delete, then create.
+    Recreate,
+    /// In the state, managed by everynode, and no longer rendered.
+    Delete,
+    Unchanged,
+}
+
+/// The fate of the pod of one DaemonSet on one node.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Placement {
+    /// `namespace/name`.
+    pub daemonset: String,
+    pub node: String,
+    pub action: Action,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// A pod should run here and none does.
+    Create,
+    /// A pod runs here, should keep running, and its template is current.
+    Keep,
+    /// A pod runs here and should keep running, but its template is out of date.
+    Update,
+    /// A pod runs here and should not.
+    Delete,
+    /// Node selection matches, but a taint the pod does not tolerate keeps a new pod off.
+    Blocked,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Keep => "keep",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Blocked => "blocked",
+        }
+    }
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Create => "create",
+            Change::Update => "update",
+            Change::Recreate => "recreate",
+            Change::Delete => "delete",
+            Change::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// Compares what should exist with the cluster.
+pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
+    let pods = PodIndex::new(&cluster.pods);
+    let live: HashMap<(&str, &str), &LiveDaemonSet> = cluster
+        .daemonsets
+        .iter()
+        .map(|l| ((l.namespace.as_str(), l.name.as_str()), l))
+        .collect();
+    let mut daemonsets = Vec::new();
+    let mut placements = Vec::new();
+    let mut pods_lost = false;
+    for want in desired {
+        let live = live
+            .get(&(want.namespace.as_str(), want.name.as_str()))
+            .copied();
+        let (plan, mut placed, lost) = plan_desired(want, live, cluster, &pods);
+        pods_lost |= lost;
+        daemonsets.push(plan);
+        placements.append(&mut placed);
+    }
+    for live in pruned(desired, cluster) {
+        let (plan, mut placed) = plan_prune(live, &pods);
+        daemonsets.push(plan);
+        placements.append(&mut placed);
+    }
+    daemonsets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    placements.sort_by(|a, b| (&a.daemonset, &a.node).cmp(&(&b.daemonset, &b.node)));
+    let mut summary = Summary::default();
+    for p in &placements {
+        *match p.action {
+            Action::Create => &mut summary.create,
+            Action::Keep => &mut summary.keep,
+            Action::Update => &mut summary.update,
+            Action::Delete => &mut summary.delete,
+            Action::Blocked => &mut summary.blocked,
+        } += 1;
+    }
+    let changes = pods_lost
+        || daemonsets.iter().any(|d| d.change != Change::Unchanged)
+        || placements
+            .iter()
+            .any(|p| matches!(p.action, Action::Create | Action::Update | Action::Delete));
+    Plan {
+        api_version: PLAN_API_VERSION.to_string(),
+        kind: "Plan".to_string(),
+        summary,
+        daemonsets,
+        placements,
+        changes,
+    }
+}
+
+fn plan_desired(
+    want: &Desired,
+    live: Option<&LiveDaemonSet>,
+    cluster: &Cluster,
+    pods: &PodIndex,
+) -> (DaemonSetPlan, Vec<Placement>, bool) {
+    let key = format!("{}/{}", want.namespace, want.name);
+    let wanted = defaults::normalize_typed(&want.daemonset);
+    let (change, outdated) = match live {
+        None => (
+            Change::Create,
+            Some(
+                "the DaemonSet is not in the state, so this pod's template cannot be current"
+                    .to_string(),
+            ),
+        ),
+        Some(live) => {
+            let current = defaults::normalize_typed(&live.daemonset);
+            let part = |v: &Value, field: &str| v["spec"][field].clone();
+            if part(&wanted, "selector") != part(&current, "selector") {
+                (
+                    Change::Recreate,
+                    Some("spec.selector changes, and it is immutable: the DaemonSet is deleted and created again, and this pod with it".to_string()),
+                )
+            } else if part(&wanted, "template") != part(&current, "template") {
+                (Change::Update, Some("the pod template changes".to_string()))
+            } else if comparable(&wanted) != comparable(&current) {
+                (Change::Update, None)
+            } else {
+                (Change::Unchanged, None)
+            }
+        }
+    };
+    let currency = Currency::new(outdated, live, cluster);
+    let daemonset_plan = |desired| DaemonSetPlan {
+        namespace: want.namespace.clone(),
+        name: want.name.clone(),
+        daemon: want.daemon.clone(),
+        class: want.class.clone(),
+        source: want.source.clone(),
+        change,
+        desired,
+    };
+    let Some(template) = DaemonPodTemplate::new(&want.daemonset) else {
+        return (daemonset_plan(0), Vec::new(), false);
+    };
+    let on_delete = want
+        .daemonset
+        .spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|u| u.type_.as_deref())
+        == Some("OnDelete")
+        && change != Change::Recreate;
+    let selection = match (&want.class, template.selects_nodes()) {
+        (Some(class), _) => format!("matches class {class}"),
+        (None, true) => "matches the node selection".to_string(),
+        (None, false) => "every node matches".to_string(),
+    };
+    let mut by_node = pods.claimed(&want.namespace, &want.name, live, &want.daemonset);
+    let mut placements = Vec::new();
+    let mut desired = 0;
+    // An out-of-date pod on a node whose taints keep its replacement off.
+    let mut pods_lost = false;
+    for node in &cluster.nodes {
+        let verdict = template.evaluate(node);
+        desired += usize::from(verdict.should_run);
+        let here = by_node.remove(node.name.as_str()).unwrap_or_default();
+        if let Some((action, reason)) = decide(
+            &template, node, &verdict, &here, &currency, &selection, on_delete,
+        ) {
+            pods_lost |= action == Action::Blocked && here.iter().any(|p| !p.terminating);
+            placements.push(Placement {
+                daemonset: key.clone(),
+                node: node.name.clone(),
+                action,
+                reason,
+            });
+        }
+    }
+    for (node, pods) in by_node {
+        if pods.iter().all(|p| p.terminating) {
+            continue;
+        }
+        let reason = if node.is_empty() {
+            "the pod has no node, and names none in its node affinity".to_string()
+        } else {
+            "the node is not in the state".to_string()
+        };
+        placements.push(Placement {
+            daemonset: key.clone(),
+            node: node.to_string(),
+            action: Action::Delete,
+            reason,
+        });
+    }
+    (daemonset_plan(desired), placements, pods_lost)
+}
+
+/// The pair's action and reason, or `None` when nothing runs and nothing should.
+fn decide(
+    template: &DaemonPodTemplate,
+    node: &Node,
+    verdict: &Verdict,
+    here: &[&DaemonPod],
+    currency: &Currency,
+    selection: &str,
+    on_delete: bool,
+) -> Option<(Action, String)> {
+    // The controller leaves pods being deleted alone, but while one is there it creates
+    // no new pod (`podsShouldBeOnNode`: a pod exists); the plan shows where that ends.
+    let (leaving, here): (Vec<&DaemonPod>, Vec<&DaemonPod>) =
+        here.iter().partition(|p| p.terminating);
+    let running: Vec<&DaemonPod> = here
+        .iter()
+        .copied()
+        .filter(|p| p.phase.as_deref() != Some("Failed"))
+        .collect();
+    let failed = here.len() - running.len();
+    if !verdict.should_continue_running {
+        if here.is_empty() {
+            return (verdict.fits_node_name && verdict.fits_selection)
+                .then(|| (Action::Blocked, blocked_reason(selection, verdict)));
+        }
+        let why = match template.explain(node).selection_failure() {
+            Some(why) => format!("the node no longer matches: {why}"),
+            None => format!(
+                "taint {} is not tolerated and evicts the pod",
+                verdict
+                    .untolerated
+                    .iter()
+                    .find(|t| t.effect == "NoExecute")
+                    .map_or_else(String::new, |t| t.to_string())
+            ),
+        };
+        return Some((Action::Delete, why));
+    }
+    let Some(pod) = running.first() else {
+        if !verdict.should_run {
+            return Some((Action::Blocked, blocked_reason(selection, verdict)));
+        }
+        let mut reason = format!("{selection}{}", tolerated_words(verdict));
+        if failed > 0 {
+            reason.push_str("; replaces a failed pod");
+        }
+        if let Some(pod) = leaving.first() {
+            let _ = write!(reason, "; once the terminating pod {} is gone", pod.name);
+        }
+        return Some((Action::Create, reason));
+    };
+    let extra = if running.len() > 1 {
+        format!(
+            "; {} pods run here, and the controller deletes all but the oldest",
+            running.len()
+        )
+    } else {
+        String::new()
+    };
+    match currency.outdated(pod) {
+        None => Some((Action::Keep, format!("{}{extra}", currency.current(pod)))),
+        Some(why) if !verdict.should_run && !on_delete => Some((
+            Action::Blocked,
+            format!(
+                "{why}; the old pod is replaced, but {} keeps the new one off{extra}",
+                untolerated_words(verdict)
+            ),
+        )),
+        Some(why) if on_delete => Some((
+            Action::Update,
+            format!("{why}; updateStrategy OnDelete: replaced when someone deletes the pod{extra}"),
+        )),
+        Some(why) => Some((Action::Update, format!("{why}{extra}"))),
+    }
+}
+
+fn blocked_reason(selection: &str, verdict: &Verdict) -> String {
+    format!(
+        "{selection}, but {} keeps the pod off",
+        untolerated_words(verdict)
+    )
+}
+
+/// `taint a:NoSchedule is not tolerated` / `taints a, b are not tolerated`.
+fn untolerated_words(verdict: &Verdict) -> String {
+    let list: Vec<String> = verdict.untolerated.iter().map(|t| t.to_string()).collect();
+    match list.as_slice() {
+        [one] => format!("untolerated taint {one}"),
+        _ => format!("untolerated taints {}", list.join(", ")),
+    }
+}
+
+/// `; tolerates a:NoSchedule, b:NoExecute (the controller's toleration)`.
+fn tolerated_words(verdict: &Verdict) -> String {
+    if verdict.tolerated.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = verdict
+        .tolerated
+        .iter()
+        .map(|(taint, origin)| match origin {
+            Origin::Template => taint.to_string(),
+            Origin::Controller => format!("{taint} (the controller's toleration)"),
+        })
+        .collect();
+    format!("; tolerates {}", list.join(", "))
+}
+
+fn plan_prune(live: &LiveDaemonSet, pods: &PodIndex) -> (DaemonSetPlan, Vec<Placement>) {
+    let labels = live.daemonset.metadata.labels.clone().unwrap_or_default();
+    let key = format!("{}/{}", live.namespace, live.name);
+    let placements = pods
+        .claimed(&live.namespace, &live.name, Some(live), &live.daemonset)
+        .into_iter()
+        .filter(|(_, pods)| pods.iter().any(|p| !p.terminating))
+        .map(|(node, _)| Placement {
+            daemonset: key.clone(),
+            node: node.to_string(),
+            action: Action::Delete,
+            reason:
+                "the DaemonSet is managed by everynode and no longer rendered: pruned with its pods"
+                    .to_string(),
+        })
+        .collect();
+    (
+        DaemonSetPlan {
+            namespace: live.namespace.clone(),
+            name: live.name.clone(),
+            daemon: labels.get(LABEL_DAEMON).cloned(),
+            class: labels.get(LABEL_CLASS).cloned(),
+            source: live.source.clone(),
+            change: Change::Delete,
+            desired: 0,
+        },
+        placements,
+    )
+}
+
+/// The parts of a normalized DaemonSet a change to which is an update: labels,
+/// annotations and spec.
+fn comparable(object: &Value) -> [Value; 3] {
+    [
+        object["metadata"]["labels"].clone(),
+        object["metadata"]["annotations"].clone(),
+        object["spec"].clone(),
+    ]
+}
