@@ -1,15 +1,21 @@
-//! Data-driven cases of `everynode plan`, `explain`, `diff` and `lint`, one folder per case
-//! under tests/data/plan, tests/data/diff and tests/data/lint:
+//! Data-driven cases of the command line, one folder per case under tests/data/cli
+//! (help, flags, `render` and `schema` on the shipped examples), tests/data/plan (`plan`
+//! and `explain`), tests/data/diff and tests/data/lint:
 //!
-//! - `cmd`: the arguments, one line, split on whitespace (the command runs in the folder);
+//! - `cmd`: the arguments, one line, split on whitespace;
+//! - `cwd` (optional): where the command runs, a path relative to the repository root
+//!   (`.` for the root itself, so `examples/` is the shipped one); without it the command
+//!   runs in the case folder;
 //! - `stdin` (optional): what the command reads on standard input (`--state -`);
 //! - the input files the arguments name;
-//! - `stdout`, `stderr`, `code`: what the command prints and its exit code.
+//! - `stdout`, `stderr`, `code`: what the command prints and its exit code, byte for byte.
 //!
 //! Every plan printed with `--format json` is checked against schemas/plan.schema.json,
-//! every lint report against schemas/lint.schema.json, and every SARIF log against the
-//! official SARIF 2.1.0 schema. `EVERYNODE_BLESS=1 cargo test --test cli_cases` rewrites
-//! the expectations; review them as a diff.
+//! every lint report against schemas/lint.schema.json, every SARIF log against the
+//! official SARIF 2.1.0 schema, and the output of `schema` and `render -o json` must
+//! parse as JSON. `EVERYNODE_BLESS=1 cargo test --test cli_cases` rewrites
+//! the expectations (the one bless variable of the suite, read in tests/common); review
+//! them as a diff.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::path::{Path, PathBuf};
@@ -17,9 +23,8 @@ use std::path::{Path, PathBuf};
 mod common;
 
 fn run_cases(folder: &str, at_least: usize) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(folder);
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repository.join("tests/data").join(folder);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|_| panic!("{} exists", root.display()))
         .map(|e| e.expect("readable entry").path())
@@ -37,7 +42,12 @@ fn run_cases(folder: &str, at_least: usize) {
         let cmd = std::fs::read_to_string(case.join("cmd")).expect("readable cmd");
         let args: Vec<&str> = cmd.split_whitespace().collect();
         let stdin = std::fs::read(case.join("stdin")).unwrap_or_default();
-        let (code, stdout, stderr) = common::everynode_with_stdin(case, &args, &stdin);
+        let dir = match std::fs::read_to_string(case.join("cwd")) {
+            Ok(cwd) => repository.join(cwd.trim()),
+            Err(_) => case.clone(),
+        };
+        assert!(dir.is_dir(), "{name}: no directory {}", dir.display());
+        let (code, stdout, stderr) = common::everynode_with_stdin(&dir, &args, &stdin);
         if code == 101 || stderr.contains("panicked") {
             failures.push(format!("{name}: the binary panicked\n{stderr}"));
             continue;
@@ -61,6 +71,21 @@ fn run_cases(folder: &str, at_least: usize) {
             }
             _ => {}
         }
+        // `schema` and `render -o json` print JSON: the bytes must parse (a snapshot tool
+        // that rewrites backslashes once let a non-JSON expectation through).
+        let prints_json = match args.first().copied() {
+            Some("schema") => true,
+            Some("render") => args
+                .windows(2)
+                .any(|w| matches!(w[0], "-o" | "--output") && w[1] == "json"),
+            _ => false,
+        };
+        if code == 0
+            && prints_json
+            && let Err(e) = serde_json::from_str::<serde_json::Value>(&stdout)
+        {
+            failures.push(format!("{name}: stdout is not JSON ({e})"));
+        }
         if code == 2 && args.first() == Some(&"plan") && !stdout.is_empty() {
             failures.push(format!("{name}: a failed run printed to stdout"));
         }
@@ -81,4 +106,9 @@ fn diff_cases() {
 #[test]
 fn lint_cases() {
     run_cases("lint", 30);
+}
+
+#[test]
+fn cli_cases() {
+    run_cases("cli", 9);
 }

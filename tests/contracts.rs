@@ -42,7 +42,7 @@ fn the_committed_schemas_are_current() {
     for (kind, schema) in schemas {
         let path = root().join(format!("schemas/{kind}.schema.json"));
         let generated = everynode::schema::to_text(&schema);
-        if std::env::var_os("EVERYNODE_BLESS").is_some() {
+        if common::blessing() {
             std::fs::write(&path, &generated).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();

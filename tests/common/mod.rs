@@ -76,10 +76,16 @@ pub fn validated(stdout: &str, schema: &str) -> serde_json::Value {
     document
 }
 
+/// Whether this run rewrites expectations instead of checking them: `EVERYNODE_BLESS=1`,
+/// the suite's one bless variable.
+pub fn blessing() -> bool {
+    std::env::var_os("EVERYNODE_BLESS").is_some()
+}
+
 /// Compares an output with the expectation file of a data-driven case, adding a unified
 /// diff to `failures` when they differ; `EVERYNODE_BLESS=1` rewrites the file instead.
 pub fn check_expectation(expected: &Path, actual: &str, failures: &mut Vec<String>) {
-    if std::env::var_os("EVERYNODE_BLESS").is_some() {
+    if blessing() {
         std::fs::write(expected, actual).expect("write expectation");
         return;
     }
