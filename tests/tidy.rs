@@ -903,3 +903,50 @@ fn the_table_cannot_go_stale() {
         ]
     );
 }
+
+/// The issue's `cargo tree` check, transitive dependencies included: the Kubernetes crate
+/// carries nothing of the language, diagnostics, CLI or network; the core nothing of the
+/// CLI or network.
+#[test]
+fn lower_crates_do_not_depend_on_upper_layers() {
+    let forbidden: [(&str, &[&str]); 2] = [
+        (
+            "everynode-k8s",
+            &[
+                "kdl",
+                "miette",
+                "clap",
+                "kube",
+                "tokio",
+                "rustls",
+                "similar",
+                "jsonschema",
+            ],
+        ),
+        ("everynode-core", &["clap", "kube", "tokio", "rustls"]),
+    ];
+    for (package, forbidden) in forbidden {
+        let output = std::process::Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["tree", "-p", package, "-e", "normal", "--prefix", "none"])
+            .args(["--offline", "--locked"])
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "cargo tree -p {package}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let tree = String::from_utf8_lossy(&output.stdout);
+        let crates: BTreeSet<&str> = tree
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        for name in forbidden {
+            assert!(
+                !crates.contains(name),
+                "{package} depends on {name}, which belongs to a layer above it"
+            );
+        }
+    }
+}
