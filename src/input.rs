@@ -44,8 +44,8 @@ pub fn read_cluster(state: &StateArgs) -> Result<Cluster, Diagnostic> {
     }
 }
 
-/// Reads every input under `paths`: files as named, directories walked in name order.
-/// Problems (missing paths, unreadable or binary files) are diagnostics, and the rest is
+/// Reads every input under `paths`: files as named (even when an ignore file lists
+/// them), directories through [`walk`]. Problems (missing paths, unreadable or binary files) are diagnostics, and the rest is
 /// still read.
 pub fn read_inputs(paths: &[PathBuf]) -> (Vec<Arc<SourceFile>>, Vec<Diagnostic>) {
     read_inputs_except(paths, &|_| false)
@@ -62,25 +62,11 @@ pub fn read_inputs_except(
     let mut found = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let walker = walkdir::WalkDir::new(path)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0
-                        || !(e.file_name().to_string_lossy().starts_with('.')
-                            || (e.file_type().is_dir() && e.file_name() == "target"))
-                });
-            for entry in walker {
-                match entry {
-                    Ok(entry)
-                        if entry.file_type().is_file()
-                            && everynode_core::parse::is_input(entry.path()) =>
-                    {
-                        found.push((entry.into_path(), false))
-                    }
+            for file in walk(path) {
+                match file {
+                    Ok(file) if everynode_core::parse::is_input(&file) => found.push((file, false)),
                     Ok(_) => {}
-                    Err(error) => diagnostics
-                        .push(io_problem(error.path().unwrap_or(path), &error.to_string())),
+                    Err(problem) => diagnostics.push(problem),
                 }
             }
         } else if path.exists() && everynode_core::parse::is_input(path) {
@@ -114,6 +100,64 @@ pub fn read_inputs_except(
         }
     }
     (files, diagnostics)
+}
+
+/// Every file under the directory `root`, in name order (depth first, the entries of a
+/// directory sorted by file name), with the problems met on the way as diagnostics.
+/// The one walker of PATH directories, `--state` directories and the tests' trees:
+///
+/// - hidden entries (a name starting with `.`) and directories named `target` are skipped;
+/// - `.gitignore` and `.ignore` files inside `root` (its own included) apply, each to the
+///   directory it is in and below, with git's syntax, whether or not `root` is in a git
+///   repository;
+/// - nothing from outside the tree applies: not the ignore files of `root`'s parent
+///   directories, not `.git/info/exclude`, not the user's global gitignore
+///   (`core.excludesFile`), so a run reads the same files on every machine;
+/// - symbolic links are not followed, and only regular files are yielded.
+///
+/// A pattern git would not accept is skipped, as git skips it. The root itself is never
+/// filtered: a directory named on the command line is walked even when it is hidden,
+/// named `target` or ignored, and files named on the command line are read as named.
+pub fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, Diagnostic>> + use<> {
+    let root_path = root.to_path_buf();
+    ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(true)
+        .ignore(true)
+        .git_ignore(true)
+        .require_git(false)
+        .parents(false)
+        .git_exclude(false)
+        .git_global(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|entry| {
+            !(entry.file_name() == "target" && entry.file_type().is_some_and(|t| t.is_dir()))
+        })
+        .build()
+        .filter_map(move |entry| match entry {
+            Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                Some(Ok(entry.into_path()))
+            }
+            Ok(_) => None,
+            Err(error) => Some(Err(walk_problem(&root_path, &error))),
+        })
+}
+
+/// A problem of the walk, worded as walkdir worded it before the walker honoured ignore
+/// files, so the message is the same.
+fn walk_problem(root: &Path, error: &ignore::Error) -> Diagnostic {
+    match error {
+        ignore::Error::WithPath { path, err } => match err.io_error() {
+            Some(io) => io_problem(
+                path,
+                &format!("IO error for operation on {}: {io}", path.display()),
+            ),
+            None => io_problem(path, &err.to_string()),
+        },
+        ignore::Error::WithDepth { err, .. } => walk_problem(root, err),
+        other => io_problem(root, &other.to_string()),
+    }
 }
 
 /// Whether a file was written by `render --out` (and so is output, not input).
@@ -163,7 +207,7 @@ pub fn read_source(path: &Path) -> Result<Option<Arc<SourceFile>>, Diagnostic> {
 }
 
 /// Reads the cluster state from `--state` sources: files, directories (their .json,
-/// .yaml and .yml files, in name order) and `-` for standard input. Each source is read
+/// .yaml and .yml files found by [`walk`], in name order) and `-` for standard input. Each source is read
 /// and dropped before the next, so memory holds one source's bytes at a time.
 pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
     let mut loader = Loader::default();
@@ -179,15 +223,11 @@ pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
         }
         let mut files = Vec::new();
         if path.is_dir() {
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-                let entry =
-                    entry.map_err(|e| io_problem(e.path().unwrap_or(path), &e.to_string()))?;
-                let name = entry.file_name().to_string_lossy();
-                if entry.file_type().is_file()
-                    && !name.starts_with('.')
-                    && [".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
-                {
-                    files.push(entry.into_path());
+            for file in walk(path) {
+                let file = file?;
+                let name = file.file_name().unwrap_or_default().to_string_lossy();
+                if [".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e)) {
+                    files.push(file);
                 }
             }
         } else {

@@ -15,16 +15,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The inputs under `dir`, found as the binary finds them.
 fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() && everynode_core::parse::is_input(entry.path()) {
-            let text = std::fs::read_to_string(entry.path()).unwrap();
-            files.push(SourceFile::new(
-                entry.path().strip_prefix(root()).unwrap(),
-                text,
-            ));
+    for path in common::walk(dir) {
+        if everynode_core::parse::is_input(&path) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            files.push(SourceFile::new(path.strip_prefix(root()).unwrap(), text));
         }
     }
     files

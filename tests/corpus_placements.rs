@@ -99,9 +99,9 @@ fn plan(
 fn corpus_daemonsets_land_where_the_hand_review_says() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus");
     let reviewed = reviewed(&corpus);
-    let files: BTreeSet<String> = std::fs::read_dir(corpus.join("daemonsets"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let files: BTreeSet<String> = common::walk(&corpus.join("daemonsets"))
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     let clusters: BTreeSet<&str> = reviewed.keys().map(|(c, _)| c.as_str()).collect();
     for must in [
@@ -160,12 +160,10 @@ fn corpus_daemonsets_land_where_the_hand_review_says() {
 fn every_corpus_cluster_recording_loads() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus");
     let mut loader = everynode_core::state::Loader::default();
-    let mut names: Vec<_> = std::fs::read_dir(corpus.join("clusters"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    let names: Vec<_> = common::walk(&corpus.join("clusters"))
+        .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
-    names.sort();
     assert!(names.len() >= 11);
     for path in &names {
         let bytes = std::fs::read(path).unwrap();

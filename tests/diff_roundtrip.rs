@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod common;
+
 use everynode_core::compare::{self, Desired, diff::differences};
 use everynode_core::source::SourceFile;
 use everynode_k8s::apimachinery::Quantity;
@@ -18,15 +20,14 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The inputs under `dir`, found as the binary finds them.
 fn read_tree(dir: &Path) -> Vec<Arc<SourceFile>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
+    common::walk(dir)
         .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file() && everynode_core::parse::is_input(e.path()))
-        .map(|e| {
-            let text = std::fs::read_to_string(e.path()).unwrap();
-            SourceFile::new(e.path().strip_prefix(root()).unwrap(), text)
+        .filter(|path| everynode_core::parse::is_input(path))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            SourceFile::new(path.strip_prefix(root()).unwrap(), text)
         })
         .collect()
 }

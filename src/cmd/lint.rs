@@ -2,7 +2,6 @@
 //! in the chosen format (human findings to standard error, like a compiler's); the exit
 //! code says whether any error (or, with --deny-warnings, any warning) remains.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::report;
@@ -12,7 +11,7 @@ use everynode_core::source::SourceFile;
 
 use crate::args::{LintArgs, LintFormat};
 use crate::input::{is_state_source, read_inputs_except, read_state, relative_to_cwd};
-use crate::terminal::{colour, print_stdout, terminal_width};
+use crate::terminal::{colour, print_stdout, stderr_width};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 /// Problems that mean the job could not be done (exit 2): input that cannot be read or
@@ -84,12 +83,7 @@ fn print(linted: &Linted, format: LintFormat) {
         LintFormat::Github => print_stdout(&report::lint::github(linted)),
         LintFormat::Human => {
             let stderr = std::io::stderr();
-            let width = if stderr.is_terminal() {
-                terminal_width()
-            } else {
-                100
-            };
-            let text = report::lint::human(linted, colour(&stderr), width);
+            let text = report::lint::human(linted, colour(&stderr), stderr_width(&stderr));
             let _ = std::io::Write::write_all(&mut stderr.lock(), text.as_bytes());
         }
     }

@@ -2,6 +2,7 @@
 //! JSON (the `LintReport` of `schemas/lint.schema.json`), SARIF 2.1.0, and GitHub Actions
 //! workflow commands.
 
+use anstyle::Style;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -144,7 +145,8 @@ pub fn human(linted: &Linted, colour: bool, width: usize) -> String {
         let name = file.as_deref().unwrap_or("the cluster (--state)");
         let header = format!("── {name}: {}", counts.join(", "));
         let header = if colour {
-            format!("\x1b[1m{header}\x1b[0m")
+            let bold = Style::new().bold();
+            format!("{bold}{header}{bold:#}")
         } else {
             header
         };
@@ -330,5 +332,24 @@ mod tests {
             artifact_location("/srv/a b.yaml"),
             json!({"uri": "file:///srv/a%20b.yaml"})
         );
+    }
+
+    /// The header of a file's findings is bold with colour on: the bytes the raw escape
+    /// wrote before anstyle did.
+    #[test]
+    fn the_header_is_bold_only_with_colour() {
+        let linted = Linted {
+            findings: vec![Diagnostic::new(Code::io_error, "cannot read")],
+            ..Linted::default()
+        };
+        let header = "── the cluster (--state): 1 error";
+        let coloured = human(&linted, true, 100);
+        assert!(
+            coloured.starts_with(&format!("\x1b[1m{header}\x1b[0m\n\n")),
+            "{coloured:?}"
+        );
+        let plain = human(&linted, false, 100);
+        assert!(plain.starts_with(&format!("{header}\n\n")), "{plain:?}");
+        assert!(!plain.contains('\x1b'), "{plain:?}");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -39,6 +39,14 @@ pub fn everynode_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> (i32, St
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// The files under `dir` as the binary finds them (its one walker: ignore files, hidden
+/// entries and `target` directories skipped), in name order.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    everynode::input::walk(dir)
+        .map(|path| path.unwrap_or_else(|d| panic!("{}", d.message)))
+        .collect()
 }
 
 /// Parses a plan printed by `--format json` and checks it against the committed
