@@ -4,11 +4,12 @@
 //! (ORed; expressions and fields in a term ANDed). A term that fails to parse matches
 //! nothing, while other terms still can.
 //!
-//! One requirement type, [`Requirement`], serves every reader: it parses from the API's
-//! `NodeSelectorRequirement` ([`Requirement::parse`], `labels.NewRequirement`'s rules),
-//! evaluates against node labels ([`Requirement::holds`], `Requirement.Matches`), negates
-//! exactly where Kubernetes' matching allows ([`Requirement::negate`]), and a conjunction
-//! of them simplifies key by key ([`simplify`]), which decides statically whether two
+//! One requirement type, [`Requirement`], serves every reader: an API
+//! `NodeSelectorRequirement` is checked by `labels.NewRequirement`'s rules
+//! ([`Requirement::check`]); a requirement evaluates against node labels
+//! ([`Requirement::holds`], `Requirement.Matches`), negates exactly where Kubernetes'
+//! matching allows ([`Requirement::negate`]), and a conjunction of them simplifies key by
+//! key ([`simplify`]), which decides statically whether two
 //! node selections can hold on one node ([`overlap`]).
 
 use std::collections::BTreeMap;
@@ -115,11 +116,13 @@ pub struct Requirement {
 pub type Term = Vec<Requirement>;
 
 impl Requirement {
-    /// Parses a `matchExpressions` entry as the label selector parser accepts it
-    /// (`labels.NewRequirement`, reached through `nodeaffinity.nodeSelectorRequirementsAsSelector`):
-    /// a qualified key, a known operator, values as the operator needs, each a label value.
-    /// `Err` carries the reason, for explain and lint.
-    pub fn parse(r: &NodeSelectorRequirement) -> Result<Operator, String> {
+    /// Checks a `matchExpressions` entry as the label selector parser does before it
+    /// accepts it (`labels.NewRequirement`, reached through
+    /// `nodeaffinity.nodeSelectorRequirementsAsSelector`): a qualified key, a known
+    /// operator, values as the operator needs, each a label value. Returns the operator;
+    /// `Err` carries the reason, for explain and lint. Borrowing, not building a
+    /// [`Requirement`], keeps placement free of allocation per node.
+    pub fn check(r: &NodeSelectorRequirement) -> Result<Operator, String> {
         apimachinery::label_key(&r.key).map_err(|e| format!("key {:?}: {e}", r.key))?;
         let values = r.values.as_deref().unwrap_or_default();
         let Some(operator) = Operator::parse(&r.operator) else {
@@ -214,10 +217,10 @@ fn holds(
     }
 }
 
-/// Whether a `matchExpressions` entry parses ([`Requirement::parse`]) and holds on these
+/// Whether a `matchExpressions` entry parses ([`Requirement::check`]) and holds on these
 /// labels: what a term of required node affinity asks of each expression.
 pub fn expression_holds(r: &NodeSelectorRequirement, labels: &BTreeMap<String, String>) -> bool {
-    Requirement::parse(r).is_ok_and(|operator| {
+    Requirement::check(r).is_ok_and(|operator| {
         holds(
             &r.key,
             operator,

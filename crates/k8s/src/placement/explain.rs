@@ -177,7 +177,7 @@ pub fn node_has(r: &Requirement) -> String {
 
 /// A requirement of a `matchExpressions` entry, evaluated against node labels.
 fn expression(r: &NodeSelectorRequirement, node: &Node) -> Requirement {
-    let invalid = selection::Requirement::parse(r).err();
+    let invalid = selection::Requirement::check(r).err();
     Requirement {
         text: requirement_text(r),
         node_value: node.labels.get(&r.key).cloned(),
