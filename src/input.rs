@@ -9,6 +9,7 @@ use everynode_core::diagnostic::{Code, Diagnostic};
 use everynode_core::source::{SourceFile, display_path};
 use everynode_core::state::Loader;
 use everynode_k8s::objects::Cluster;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::args::StateArgs;
 
@@ -89,7 +90,7 @@ pub fn read_inputs_except(
     found.sort();
     found.dedup_by(|a, b| a.0 == b.0);
     for (path, named) in found {
-        if skip(&SourceFile::new(&path, "")) {
+        if skip(&source_file(&path, "")) {
             continue;
         }
         match read_source(&path) {
@@ -106,58 +107,138 @@ pub fn read_inputs_except(
 /// directory sorted by file name), with the problems met on the way as diagnostics.
 /// The one walker of PATH directories, `--state` directories and the tests' trees:
 ///
-/// - hidden entries (a name starting with `.`) and directories named `target` are skipped;
+/// - hidden entries (a name starting with `.`) and directories named `target` are
+///   skipped, whatever an ignore file says;
 /// - `.gitignore` and `.ignore` files inside `root` (its own included) apply, each to the
-///   directory it is in and below, with git's syntax, whether or not `root` is in a git
-///   repository;
+///   directory it is in and below, with git's syntax (the `ignore` crate's matcher; `{`
+///   and `}` are literal, as in git), a deeper file and `.ignore` over `.gitignore`
+///   deciding first, whether or not `root` is in a git repository;
 /// - nothing from outside the tree applies: not the ignore files of `root`'s parent
 ///   directories, not `.git/info/exclude`, not the user's global gitignore
 ///   (`core.excludesFile`), so a run reads the same files on every machine;
+/// - an ignore file is read only when it is a regular file of at most
+///   [`MAX_INPUT_BYTES`] (git refuses a symbolic link there too; a FIFO or a link to
+///   `/dev/zero` would hang the run); one that cannot be read is a diagnostic;
 /// - symbolic links are not followed, and only regular files are yielded.
 ///
 /// A pattern git would not accept is skipped, as git skips it. The root itself is never
 /// filtered: a directory named on the command line is walked even when it is hidden,
 /// named `target` or ignored, and files named on the command line are read as named.
 pub fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, Diagnostic>> + use<> {
-    let root_path = root.to_path_buf();
-    ignore::WalkBuilder::new(root)
-        .standard_filters(false)
-        .hidden(true)
-        .ignore(true)
-        .git_ignore(true)
-        .require_git(false)
-        .parents(false)
-        .git_exclude(false)
-        .git_global(false)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|entry| {
-            !(entry.file_name() == "target" && entry.file_type().is_some_and(|t| t.is_dir()))
-        })
-        .build()
-        .filter_map(move |entry| match entry {
-            Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                Some(Ok(entry.into_path()))
-            }
-            Ok(_) => None,
-            Err(error) => Some(Err(walk_problem(&root_path, &error))),
-        })
+    let mut found = Vec::new();
+    walk_directory(root, &mut Vec::new(), &mut found);
+    found.into_iter()
 }
 
-/// A problem of the walk, worded as walkdir worded it before the walker honoured ignore
-/// files, so the message is the same.
-fn walk_problem(root: &Path, error: &ignore::Error) -> Diagnostic {
-    match error {
-        ignore::Error::WithPath { path, err } => match err.io_error() {
-            Some(io) => io_problem(
-                path,
-                &format!("IO error for operation on {}: {io}", path.display()),
-            ),
-            None => io_problem(path, &err.to_string()),
-        },
-        ignore::Error::WithDepth { err, .. } => walk_problem(root, err),
-        other => io_problem(root, &other.to_string()),
+/// The ignore files everynode reads in each directory, the later deciding first.
+const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
+
+fn walk_directory(
+    directory: &Path,
+    matchers: &mut Vec<Gitignore>,
+    found: &mut Vec<Result<PathBuf, Diagnostic>>,
+) {
+    let entries = match std::fs::read_dir(directory) {
+        Ok(entries) => entries,
+        Err(error) => return found.push(Err(walk_problem(directory, &error))),
+    };
+    let mut listed = Vec::new();
+    for entry in entries {
+        match entry.and_then(|e| Ok((e.file_name(), e.path(), e.file_type()?))) {
+            Ok(item) => listed.push(item),
+            Err(error) => found.push(Err(walk_problem(directory, &error))),
+        }
     }
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    let before = matchers.len();
+    for name in IGNORE_FILES {
+        if let Some(matcher) = ignore_file(&directory.join(name), directory, found) {
+            matchers.push(matcher);
+        }
+    }
+    for (name, path, kind) in listed {
+        let hidden = name.as_encoded_bytes().starts_with(b".");
+        if hidden || (kind.is_dir() && name == "target") || kind.is_symlink() {
+            continue;
+        }
+        let decided = matchers
+            .iter()
+            .rev()
+            .map(|m| m.matched(&path, kind.is_dir()))
+            .find(|m| !m.is_none());
+        if decided.is_some_and(|m| m.is_ignore()) {
+            continue;
+        }
+        if kind.is_dir() {
+            walk_directory(&path, matchers, found);
+        } else if kind.is_file() {
+            found.push(Ok(path));
+        }
+    }
+    matchers.truncate(before);
+}
+
+/// The matcher of one ignore file, or `None` when there is none to read (absent, not a
+/// regular file, too large) or it cannot be read (a diagnostic).
+fn ignore_file(
+    path: &Path,
+    directory: &Path,
+    found: &mut Vec<Result<PathBuf, Diagnostic>>,
+) -> Option<Gitignore> {
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    if metadata.len() > MAX_INPUT_BYTES {
+        let file = SourceFile::new(path, "");
+        found.push(Err(Diagnostic::new(
+            Code::file_too_large,
+            format!(
+                "{} is {} bytes, more than the {MAX_INPUT_BYTES} bytes everynode reads",
+                file.name(),
+                metadata.len()
+            ),
+        )
+        .in_file(&file)
+        .with_help(
+            "an ignore file this large is not one anybody wrote: remove it or shorten it",
+        )));
+        return None;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            found.push(Err(walk_problem(path, &error)));
+            return None;
+        }
+    };
+    let mut builder = GitignoreBuilder::new(directory);
+    for line in String::from_utf8_lossy(&bytes).lines() {
+        // A pattern git would not accept is skipped, as git skips it.
+        let _ = builder.add_line(Some(path.to_path_buf()), &literal_braces(line));
+    }
+    builder.build().ok()
+}
+
+/// Git's patterns have no `{a,b}` alternation; the matcher's globs do, so braces are
+/// escaped to mean themselves.
+fn literal_braces(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut escaped = false;
+    for c in line.chars() {
+        if matches!(c, '{' | '}') && !escaped {
+            out.push('\\');
+        }
+        escaped = c == '\\' && !escaped;
+        out.push(c);
+    }
+    out
+}
+
+/// A directory or ignore file the walk cannot read.
+fn walk_problem(path: &Path, error: &std::io::Error) -> Diagnostic {
+    io_problem(path, &error.to_string())
+        .with_help("everynode needs to read the directories and ignore files under PATH: check their permissions")
 }
 
 /// Whether a file was written by `render --out` (and so is output, not input).
@@ -202,8 +283,7 @@ pub fn read_source(path: &Path) -> Result<Option<Arc<SourceFile>>, Diagnostic> {
             .at(&file, (prefix.len(), 0), "binary data starts here")
             .with_help("everynode reads KDL, YAML and JSON text: remove the binary file from the PATH or save it as UTF-8"));
     }
-    let repository = path.is_absolute().then(|| relative_to_cwd(path)).flatten();
-    Ok(Some(SourceFile::in_repository(path, valid, repository)))
+    Ok(Some(source_file(path, valid)))
 }
 
 /// Reads the cluster state from `--state` sources: files, directories (their .json,
@@ -241,6 +321,13 @@ pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
         }
     }
     Ok(loader.finish())
+}
+
+/// A file as the core sees it: for an absolute path under the current directory, with its
+/// name in the repository (what lint's `allow`/`exclude` prefixes and SARIF compare).
+fn source_file(path: &Path, text: &str) -> Arc<SourceFile> {
+    let repository = path.is_absolute().then(|| relative_to_cwd(path)).flatten();
+    SourceFile::in_repository(path, text, repository)
 }
 
 /// An absolute path relative to the current directory, when it lies under it: compared

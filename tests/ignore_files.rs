@@ -210,3 +210,72 @@ fn a_state_directory_honours_its_ignore_files() {
         "{stdout}"
     );
 }
+
+/// An ignore file is read only when it is a regular file: a link (git refuses one too)
+/// to `/dev/zero` would exhaust memory and a FIFO would block the run forever.
+#[test]
+fn only_regular_ignore_files_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), None);
+    let repo = dir.path().join("repo");
+    std::os::unix::fs::symlink("/dev/zero", repo.join(".ignore")).unwrap();
+    let fifo = std::ffi::CString::new(repo.join(".gitignore").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let (code, _, stderr) = everynode(dir.path(), &["render", "repo"]);
+    // Neither is read, so the invalid files are: the run fails on them, and returns.
+    assert_eq!(code, 2, "{stderr}");
+    assert!(mentions_ignored(&stderr), "{stderr}");
+}
+
+/// Hidden entries stay skipped even when an ignore file whitelists them (`/*` then
+/// `!/.github/` is a common .gitignore), and braces mean themselves, as in git.
+#[test]
+fn negations_do_not_unhide_and_braces_are_literal() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".github")).unwrap();
+    std::fs::write(repo.join(".github/workflow.yml"), BAD_YAML).unwrap();
+    std::fs::write(repo.join("node-exporter.kdl"), VALID).unwrap();
+    std::fs::write(repo.join(".gitignore"), "/*\n!/.github/\n!*.kdl\n").unwrap();
+    let (code, stdout, stderr) = everynode(dir.path(), &["render", "repo"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, render_of_valid_alone());
+    std::fs::write(repo.join(".gitignore"), "{node-exporter,other}.kdl\n").unwrap();
+    let (code, stdout, stderr) = everynode(dir.path(), &["render", "repo"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, render_of_valid_alone());
+    std::fs::write(repo.join(".gitignore"), "node-exporter.kdl\n").unwrap();
+    let (_, stdout, stderr) = everynode(dir.path(), &["render", "repo"]);
+    assert!(
+        stdout.is_empty() && stderr.contains("no_descriptions"),
+        "{stderr}"
+    );
+}
+
+/// `.everynode.yaml`'s `exclude` holds for a PATH given as an absolute path under the
+/// current directory, as for a relative one.
+#[test]
+fn exclude_applies_to_absolute_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("vendor")).unwrap();
+    std::fs::write(repo.join("node-exporter.kdl"), VALID).unwrap();
+    std::fs::write(repo.join("vendor/x.yaml"), BAD_YAML).unwrap();
+    std::fs::write(repo.join(".everynode.yaml"), "lint:\n  exclude: [vendor]\n").unwrap();
+    let absolute = repo.canonicalize().unwrap();
+    for path in [".", absolute.to_str().unwrap()] {
+        let (code, stdout, stderr) = everynode(&repo, &["lint", path, "--format", "json"]);
+        assert!(
+            !stdout.contains("x.yaml") && !stderr.contains("x.yaml"),
+            "{path}: {stdout}{stderr}"
+        );
+        assert_ne!(code, 2, "{path}: {stdout}{stderr}");
+    }
+    let vendor = absolute.join("vendor/x.yaml");
+    let (code, stdout, _) = everynode(
+        &repo,
+        &["lint", vendor.to_str().unwrap(), "--format", "json"],
+    );
+    assert!(!stdout.contains("yaml_syntax"), "{stdout}");
+    assert_ne!(code, 2);
+}
