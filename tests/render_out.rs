@@ -174,3 +174,82 @@ fn daemon_filter_and_unknown_daemon() {
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `agent`?"), "{stderr}");
 }
+
+/// A symbolic link planted at the temporary file's name cannot redirect the write outside
+/// DIR: the link is replaced, the file it pointed to is left alone.
+#[test]
+fn a_planted_link_does_not_redirect_the_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("daemons")).unwrap();
+    std::fs::write(root.join("daemons/agent.kdl"), AGENT).unwrap();
+    std::fs::write(root.join("victim"), "precious\n").unwrap();
+    std::fs::create_dir_all(root.join("manifests/monitoring")).unwrap();
+    std::os::unix::fs::symlink(
+        root.join("victim"),
+        root.join("manifests/monitoring/.agent-gpu.yaml.everynode-tmp"),
+    )
+    .unwrap();
+    let (code, stderr) = everynode(root, &["render", "daemons", "--out", "manifests"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("victim")).unwrap(),
+        "precious\n"
+    );
+    let written = root.join("manifests/monitoring/agent-gpu.yaml");
+    assert!(!written.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::read_to_string(written)
+            .unwrap()
+            .contains("name: agent-gpu")
+    );
+}
+
+/// Finding nothing to render (an ignore file, a mistyped PATH) must not prune DIR.
+#[test]
+fn nothing_described_leaves_the_directory_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("daemons")).unwrap();
+    std::fs::write(root.join("daemons/agent.kdl"), AGENT).unwrap();
+    assert_eq!(everynode(root, &["render", "daemons", "--out", "out"]).0, 0);
+    std::fs::write(root.join("daemons/.gitignore"), "*\n").unwrap();
+    let (code, stderr) = everynode(root, &["render", "daemons", "--out", "out"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("out is left as it is"), "{stderr}");
+    assert!(root.join("out/monitoring/agent-gpu.yaml").exists());
+    assert!(root.join("out/monitoring/agent-default.yaml").exists());
+}
+
+/// A file where DIR or a namespace directory should be is an error before anything is
+/// written: no partial output.
+#[test]
+fn a_file_in_the_way_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("daemons")).unwrap();
+    std::fs::write(root.join("daemons/agent.kdl"), AGENT).unwrap();
+    std::fs::write(
+        root.join("daemons/logs.kdl"),
+        AGENT
+            .replace("\"agent\"", "\"logs\"")
+            .replace("monitoring", "logging"),
+    )
+    .unwrap();
+    std::fs::create_dir(root.join("out")).unwrap();
+    std::fs::write(root.join("out/monitoring"), "a file\n").unwrap();
+    let (code, stderr) = everynode(root, &["render", "daemons", "--out", "out"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("it is not a directory"), "{stderr}");
+    assert!(!root.join("out/logging").exists(), "nothing written");
+    std::fs::write(root.join("notes.txt"), "x\n").unwrap();
+    for check in [false, true] {
+        let mut args = vec!["render", "daemons", "--out", "notes.txt"];
+        if check {
+            args.push("--check");
+        }
+        let (code, stderr) = everynode(root, &args);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("it is not a directory"), "{stderr}");
+    }
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::report::manifests;
-use everynode_core::diagnostic::{self, Code, Diagnostic, did_you_mean};
+use everynode_core::diagnostic::{self, Code, Diagnostic, Severity, did_you_mean};
 use everynode_core::expand::Rendered;
 use everynode_core::source::display_path;
 
@@ -49,13 +49,21 @@ pub fn run(args: &RenderArgs) -> u8 {
         } else {
             "render reads .kdl files and YAML files with apiVersion: everynode.dev/v1alpha1, kind: Daemon".to_string()
         };
-        diagnostics.push(
-            Diagnostic::new(
-                Code::no_descriptions,
-                "no daemon description found: nothing to render",
-            )
-            .with_help(help),
-        );
+        let mut nothing = Diagnostic::new(
+            Code::no_descriptions,
+            "no daemon description found: nothing to render",
+        )
+        .with_help(help);
+        if let Some(dir) = &args.out {
+            // Rendering nothing into DIR would prune every file there: an ignore file or
+            // a mistyped PATH must not empty the directory of manifests.
+            nothing.severity = Severity::Error;
+            nothing.message = format!(
+                "no daemon description found: {} is left as it is",
+                display_path(dir)
+            );
+        }
+        diagnostics.push(nothing);
     }
     let diagnostics = diagnostic::sorted(diagnostics);
     print_diagnostics(&diagnostics);
@@ -146,21 +154,32 @@ fn generated_files(dir: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostic> 
 /// is. Everything is decided before anything is written; each write is a temporary file
 /// renamed into place, and only files with the marker line are ever replaced or removed.
 fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diagnostic> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(
+            fs_problem(dir, "write into", "it is not a directory").with_help(
+                "--out names a directory (created when missing) that holds one file per DaemonSet",
+            ),
+        );
+    }
     let desired = desired_files(rendered)?;
     let existing = generated_files(dir)?;
     let mut stale = Vec::new();
     for (relative, content) in &desired {
         let target = dir.join(relative);
         if let Some(parent) = target.parent()
-            && parent
-                .symlink_metadata()
-                .is_ok_and(|m| m.file_type().is_symlink())
+            && let Ok(metadata) = parent.symlink_metadata()
         {
-            return Err(fs_problem(
-                parent,
-                "write into",
-                "it is a symbolic link, and everynode writes only inside the output directory",
-            ));
+            if metadata.file_type().is_symlink() {
+                return Err(fs_problem(
+                    parent,
+                    "write into",
+                    "it is a symbolic link, and everynode writes only inside the output directory",
+                ));
+            }
+            if !metadata.is_dir() {
+                return Err(fs_problem(parent, "write into", "it is not a directory")
+                    .with_help("move the file away: --out DIR holds a directory per namespace"));
+            }
         }
         match existing.get(relative) {
             Some(old) if old == content => {}
@@ -193,22 +212,26 @@ fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diag
         eprint!("{message}");
         return Ok(EXIT_FINDINGS);
     }
+    // Every new file is written beside its target first; only when all are written are
+    // they renamed into place, so a failure (permissions, a full disk) leaves DIR as it was.
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (relative, content) in &desired {
         if existing.get(relative) == Some(content) {
             continue;
         }
         let target = dir.join(relative);
-        let parent = target.parent().unwrap_or(dir);
-        std::fs::create_dir_all(parent).map_err(|e| fs_problem(parent, "create", e))?;
-        let temporary = parent.join(format!(
-            ".{}.everynode-tmp",
-            relative
-                .file_name()
-                .map(|f| f.to_string_lossy())
-                .unwrap_or_default()
-        ));
-        std::fs::write(&temporary, content).map_err(|e| fs_problem(&temporary, "write", e))?;
-        std::fs::rename(&temporary, &target).map_err(|e| fs_problem(&target, "write", e))?;
+        match write_temporary(dir, &target, content) {
+            Ok(temporary) => written.push((temporary, target)),
+            Err(problem) => {
+                for (temporary, _) in &written {
+                    let _ = std::fs::remove_file(temporary);
+                }
+                return Err(problem);
+            }
+        }
+    }
+    for (temporary, target) in &written {
+        std::fs::rename(temporary, target).map_err(|e| fs_problem(target, "write", e))?;
     }
     for relative in existing.keys().filter(|r| !desired.contains_key(*r)) {
         let target = dir.join(relative);
@@ -218,4 +241,32 @@ fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diag
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Writes `content` to a new temporary file beside `target` and returns its path. The file
+/// is created, never opened: whatever stands at that name (a leftover, or a symbolic link
+/// planted to redirect the write outside DIR) is removed first, and `create_new` refuses
+/// to follow a link that appears in between.
+fn write_temporary(dir: &Path, target: &Path, content: &str) -> Result<PathBuf, Diagnostic> {
+    use std::io::Write;
+    let parent = target.parent().unwrap_or(dir);
+    std::fs::create_dir_all(parent).map_err(|e| fs_problem(parent, "create", e))?;
+    let name = target
+        .file_name()
+        .map(|f| f.to_string_lossy())
+        .unwrap_or_default();
+    let temporary = parent.join(format!(".{name}.everynode-tmp"));
+    if temporary.symlink_metadata().is_ok() {
+        std::fs::remove_file(&temporary).map_err(|e| fs_problem(&temporary, "remove", e))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .and_then(|mut file| file.write_all(content.as_bytes()))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            fs_problem(&temporary, "write", e)
+        })?;
+    Ok(temporary)
 }
