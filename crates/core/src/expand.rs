@@ -43,7 +43,7 @@ pub struct Rendered {
     /// (reported).
     pub daemonset: Option<DaemonSet>,
     /// Where the description wrote its containers' image, resources and ports, by the
-    /// DaemonSet's JSON pointer ([`provenance`]).
+    /// DaemonSet's JSON pointer (see `provenance`).
     pub fields: SpanMap,
 }
 

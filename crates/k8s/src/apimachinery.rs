@@ -868,7 +868,7 @@ impl Quantity {
         self.coef.signum() as i32
     }
 
-    /// True when the value is zero.
+    /// True when the value is zero (`Quantity.IsZero`).
     pub fn is_zero(&self) -> bool {
         self.coef == 0
     }

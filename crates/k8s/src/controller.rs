@@ -11,7 +11,8 @@ use k8s_openapi::api::apps::v1::DaemonSet;
 use crate::objects::{Cluster, DaemonPod, LiveDaemonSet, TEMPLATE_GENERATION};
 use crate::selector::label_selector_matches;
 
-/// The daemon pods of the state, found by their controller.
+/// The daemon pods of the state, found by their controller: the index the controller's
+/// `getDaemonPods` (pkg/controller/daemon/daemon_controller.go) lists and claims from.
 pub struct PodIndex<'c> {
     by_uid: HashMap<&'c str, Vec<&'c DaemonPod>>,
     by_name: HashMap<(&'c str, &'c str), Vec<&'c DaemonPod>>,

@@ -34,7 +34,10 @@ pub const SERVER_ANNOTATIONS: &[&str] = &[
 /// volumes (0644).
 const DEFAULT_MODE: i32 = 0o644;
 
-/// The normalized form of a DaemonSet object (any of the apiVersions everynode reads).
+/// The normalized form of a DaemonSet object (any of the apiVersions everynode reads):
+/// the API server's defaults applied (`SetDefaults_DaemonSet` in
+/// pkg/apis/apps/v1/defaults.go, `SetDefaults_PodSpec`, `SetDefaults_Container`, … in
+/// pkg/apis/core/v1/defaults.go) and quantities in their canonical form.
 /// An object that is not a DaemonSet at all comes back with only its status dropped.
 pub fn normalize(object: &Value) -> Value {
     let mut typed = object.clone();

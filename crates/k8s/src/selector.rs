@@ -251,13 +251,15 @@ pub struct NodeFacts<'a> {
 }
 
 /// Whether a pod with this spec may be placed on the node by its selection alone
-/// (taints are a separate question).
+/// (taints are a separate question): `nodeaffinity.GetRequiredNodeAffinity(pod).Match`
+/// (component-helpers `scheduling/corev1/nodeaffinity/nodeaffinity.go`).
 pub fn matches(spec: &PodSpec, node: NodeFacts<'_>) -> bool {
     node_selector_matches(spec.node_selector.as_ref(), node)
         && required_affinity_matches(spec, node)
 }
 
-/// `spec.nodeSelector`: every key present on the node with exactly that value.
+/// `spec.nodeSelector`: every key present on the node with exactly that value (the
+/// `labels.SelectorFromSet` half of `RequiredNodeAffinity.Match`).
 pub fn node_selector_matches(
     selector: Option<&BTreeMap<String, String>>,
     node: NodeFacts<'_>,
@@ -265,7 +267,8 @@ pub fn node_selector_matches(
     selector.is_none_or(|selector| selector.iter().all(|(k, v)| node.labels.get(k) == Some(v)))
 }
 
-/// The required node-affinity terms; no affinity matches every node.
+/// The required node-affinity terms, ORed (`LazyErrorNodeSelector.Match` over
+/// `nodeSelectorTerms`); no affinity matches every node.
 pub fn required_affinity_matches(spec: &PodSpec, node: NodeFacts<'_>) -> bool {
     let required = required_node_affinity(spec);
     match required {
@@ -278,7 +281,8 @@ pub fn required_affinity_matches(spec: &PodSpec, node: NodeFacts<'_>) -> bool {
 }
 
 /// One term: all expressions and fields hold; a term with neither matches nothing, and
-/// so does a term with a requirement that fails to parse.
+/// so does a term with a requirement that fails to parse (`nodeSelectorTerm.match` in
+/// nodeaffinity.go).
 pub fn term_matches(term: &NodeSelectorTerm, node: NodeFacts<'_>) -> bool {
     let expressions = term.match_expressions.as_deref().unwrap_or_default();
     let fields = term.match_fields.as_deref().unwrap_or_default();

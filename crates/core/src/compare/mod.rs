@@ -1,5 +1,6 @@
-//! Stage 5, compare: the DaemonSets that should exist ([`desired`]) against a cluster's
-//! state: the [`plan`] (what happens to each DaemonSet and each daemon pod), the [`diff`]
+//! Stage 5, compare: the DaemonSets that should exist ([`desired`](mod@desired)) against
+//! a cluster's state: the [`plan`](mod@plan) (what happens to each DaemonSet and each
+//! daemon pod), the [`diff`]
 //! of the objects, and the facts [`explain`] shows for one (DaemonSet, node).
 
 pub mod desired;
