@@ -57,7 +57,7 @@ pub struct StateArgs {
 #[derive(clap::Args)]
 pub struct LintArgs {
     /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
-    /// hidden, target/ and what the tree's .gitignore and .ignore files list skipped).
+    /// hidden, target/ and what the .gitignore and .ignore files list skipped).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format on standard output.
@@ -87,7 +87,7 @@ pub enum LintFormat {
 #[derive(clap::Args)]
 pub struct PlanArgs {
     /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
-    /// hidden, target/ and what the tree's .gitignore and .ignore files list skipped).
+    /// hidden, target/ and what the .gitignore and .ignore files list skipped).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -146,7 +146,7 @@ pub enum SchemaKind {
 #[derive(clap::Args)]
 pub struct RenderArgs {
     /// Description files or directories (walked recursively; hidden, target/ and what the
-    /// tree's .gitignore and .ignore files list skipped).
+    /// .gitignore and .ignore files list skipped).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format on standard output.

@@ -113,9 +113,12 @@ pub fn read_inputs_except(
 ///   directory it is in and below, with git's syntax (the `ignore` crate's matcher; `{`
 ///   and `}` are literal, as in git), a deeper file and `.ignore` over `.gitignore`
 ///   deciding first, whether or not `root` is in a git repository;
-/// - nothing from outside the tree applies: not the ignore files of `root`'s parent
-///   directories, not `.git/info/exclude`, not the user's global gitignore
-///   (`core.excludesFile`), so a run reads the same files on every machine;
+/// - when `root` lies inside a git repository (an ancestor holds `.git`), the ignore
+///   files of the directories from the repository's top down to `root` apply too, as
+///   git applies them (`everynode lint daemons/` skips what the top-level `.gitignore`
+///   lists); outside a repository no parent's ignore file is read;
+/// - nothing else from outside applies: not `.git/info/exclude`, not the user's global
+///   gitignore (`core.excludesFile`), so a run reads the same files on every machine;
 /// - an ignore file is read only when it is a regular file of at most
 ///   [`MAX_INPUT_BYTES`] (git refuses a symbolic link there too; a FIFO or a link to
 ///   `/dev/zero` would hang the run); one that cannot be read is a diagnostic;
@@ -126,16 +129,65 @@ pub fn read_inputs_except(
 /// named `target` or ignored, and files named on the command line are read as named.
 pub fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, Diagnostic>> + use<> {
     let mut found = Vec::new();
-    walk_directory(root, &mut Vec::new(), &mut found);
+    let mut matchers = Vec::new();
+    let canonical = std::fs::canonicalize(root).ok();
+    if let Some(canonical) = &canonical {
+        for directory in repository_parents(canonical) {
+            for name in IGNORE_FILES {
+                if let Some(matcher) = ignore_file(&directory.join(name), &directory, &mut found) {
+                    matchers.push(Matcher {
+                        gitignore: matcher,
+                        parent: true,
+                    });
+                }
+            }
+        }
+    }
+    let tree = Tree {
+        root,
+        canonical: canonical.as_deref(),
+    };
+    walk_directory(&tree, root, &mut matchers, &mut found);
     found.into_iter()
+}
+
+/// The directories from the top of the git repository holding `canonical_root` down to
+/// its parent, top first; none when no ancestor holds `.git`.
+fn repository_parents(canonical_root: &Path) -> Vec<PathBuf> {
+    let mut parents: Vec<PathBuf> = Vec::new();
+    if canonical_root.join(".git").exists() {
+        return parents;
+    }
+    for ancestor in canonical_root.ancestors().skip(1) {
+        parents.push(ancestor.to_path_buf());
+        if ancestor.join(".git").exists() {
+            parents.reverse();
+            return parents;
+        }
+    }
+    Vec::new()
+}
+
+/// The walked tree: the root as named, and as the file system resolves it (what the
+/// repository's parent ignore files are matched against).
+struct Tree<'a> {
+    root: &'a Path,
+    canonical: Option<&'a Path>,
+}
+
+/// An ignore file's matcher; a parent's matches the entry's resolved path.
+struct Matcher {
+    gitignore: Gitignore,
+    parent: bool,
 }
 
 /// The ignore files everynode reads in each directory, the later deciding first.
 const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
 
 fn walk_directory(
+    tree: &Tree,
     directory: &Path,
-    matchers: &mut Vec<Gitignore>,
+    matchers: &mut Vec<Matcher>,
     found: &mut Vec<Result<PathBuf, Diagnostic>>,
 ) {
     let entries = match std::fs::read_dir(directory) {
@@ -152,8 +204,11 @@ fn walk_directory(
     listed.sort_by(|a, b| a.0.cmp(&b.0));
     let before = matchers.len();
     for name in IGNORE_FILES {
-        if let Some(matcher) = ignore_file(&directory.join(name), directory, found) {
-            matchers.push(matcher);
+        if let Some(gitignore) = ignore_file(&directory.join(name), directory, found) {
+            matchers.push(Matcher {
+                gitignore,
+                parent: false,
+            });
         }
     }
     for (name, path, kind) in listed {
@@ -164,13 +219,19 @@ fn walk_directory(
         let decided = matchers
             .iter()
             .rev()
-            .map(|m| m.matched(&path, kind.is_dir()))
+            .map(|m| match (m.parent, tree.canonical) {
+                (true, Some(canonical)) => {
+                    let inside = path.strip_prefix(tree.root).unwrap_or(&path);
+                    m.gitignore.matched(canonical.join(inside), kind.is_dir())
+                }
+                _ => m.gitignore.matched(&path, kind.is_dir()),
+            })
             .find(|m| !m.is_none());
         if decided.is_some_and(|m| m.is_ignore()) {
             continue;
         }
         if kind.is_dir() {
-            walk_directory(&path, matchers, found);
+            walk_directory(tree, &path, matchers, found);
         } else if kind.is_file() {
             found.push(Ok(path));
         }

@@ -123,10 +123,10 @@ fn a_file_named_on_the_command_line_is_read_even_when_ignored() {
     assert!(!stderr.contains("x.yaml"), "{stderr}");
 }
 
-/// Only the tree's own ignore files count: a `.gitignore` above the directory walked does
-/// not, so a run gives the same result wherever the tree lies.
+/// Outside a git repository only the tree's own ignore files count: a `.gitignore` above
+/// the directory walked does not, so a run gives the same result wherever the tree lies.
 #[test]
-fn ignore_files_above_the_walked_directory_do_not_apply() {
+fn ignore_files_above_the_walked_directory_do_not_apply_outside_a_repository() {
     let dir = tempfile::tempdir().unwrap();
     tree(dir.path(), None);
     std::fs::write(dir.path().join(".gitignore"), "node_modules/\nbuild/\n").unwrap();
@@ -136,6 +136,32 @@ fn ignore_files_above_the_walked_directory_do_not_apply() {
         stderr.contains("x.yaml") && stderr.contains("y.kdl"),
         "{stderr}"
     );
+}
+
+/// Inside a git repository the ignore files from the repository's top down to the
+/// walked directory apply, as git applies them: `lint repo` from the top skips what the
+/// top-level `.gitignore` lists, anchored patterns included, and so does a run from a
+/// subdirectory naming the tree by an absolute path.
+#[test]
+fn a_repository_s_parent_ignore_files_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), None);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(
+        dir.path().join(".gitignore"),
+        "node_modules/\n/repo/build/\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = everynode(dir.path(), &["render", "repo"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, render_of_valid_alone());
+    let absolute = dir.path().join("repo").canonicalize().unwrap();
+    let (code, _, stderr) = everynode(
+        &dir.path().join("repo/build"),
+        &["lint", absolute.to_str().unwrap()],
+    );
+    assert!(!mentions_ignored(&stderr), "{stderr}");
+    assert_ne!(code, 2, "{stderr}");
 }
 
 /// Neither `.git/info/exclude` nor the user's global gitignore (found through HOME and
