@@ -159,8 +159,9 @@ pub struct RenderArgs {
     /// With --out: write nothing, exit 1 if DIR is not what render would write.
     #[arg(long, requires = "out")]
     pub check: bool,
-    /// Only the DaemonSets of this daemon, every merge applied.
-    #[arg(long, value_name = "NAME")]
+    /// Only the DaemonSets of this daemon, every merge applied (not with --out, which
+    /// would prune every other daemon's files).
+    #[arg(long, value_name = "NAME", conflicts_with = "out")]
     pub daemon: Option<String>,
 }
 

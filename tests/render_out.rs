@@ -253,3 +253,69 @@ fn a_file_in_the_way_writes_nothing() {
         assert!(stderr.contains("it is not a directory"), "{stderr}");
     }
 }
+
+/// Two runs writing into one DIR at once never take each other's temporary files: each
+/// exits 0 and DIR ends up holding one run's complete output, with nothing left over.
+#[test]
+fn concurrent_runs_do_not_corrupt_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("daemons")).unwrap();
+    for i in 0..20 {
+        std::fs::write(
+            root.join(format!("daemons/agent{i}.kdl")),
+            AGENT.replace("\"agent\"", &format!("\"agent{i}\"")),
+        )
+        .unwrap();
+    }
+    let binary = env!("CARGO_BIN_EXE_everynode");
+    for _ in 0..5 {
+        let _ = std::fs::remove_dir_all(root.join("out"));
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                std::process::Command::new(binary)
+                    .current_dir(root)
+                    .args(["render", "daemons", "--out", "out"])
+                    .env("NO_COLOR", "1")
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for run in runs {
+            let output = run.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let files: Vec<_> = walkdir::WalkDir::new(root.join("out"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .collect();
+        assert_eq!(files.len(), 40, "{files:?}");
+        assert!(
+            files
+                .iter()
+                .all(|e| !e.file_name().to_string_lossy().contains("everynode-tmp"))
+        );
+    }
+}
+
+/// `--daemon` shows one daemon; with `--out` it would prune every other daemon's files.
+#[test]
+fn daemon_and_out_do_not_go_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("daemons")).unwrap();
+    std::fs::write(root.join("daemons/agent.kdl"), AGENT).unwrap();
+    let (code, stderr) = everynode(
+        root,
+        &["render", "daemons", "--daemon", "agent", "--out", "out"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--out"), "{stderr}");
+    assert!(!root.join("out").exists());
+}

@@ -184,6 +184,10 @@ fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diag
         match existing.get(relative) {
             Some(old) if old == content => {}
             Some(_) => stale.push(format!("stale: {}", display_path(&target))),
+            // Generated since DIR was listed (another run writing into it): ours to replace.
+            None if std::fs::read_to_string(&target).is_ok_and(|text| is_generated(&text)) => {
+                stale.push(format!("stale: {}", display_path(&target)));
+            }
             None if target.exists() => {
                 return Err(fs_problem(&target, "replace", "everynode did not write this file (its first line is not the generated marker)")
                     .with_help("move the file away, or choose another --out directory"));
@@ -230,8 +234,13 @@ fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diag
             }
         }
     }
-    for (temporary, target) in &written {
-        std::fs::rename(temporary, target).map_err(|e| fs_problem(target, "write", e))?;
+    for (i, (temporary, target)) in written.iter().enumerate() {
+        if let Err(error) = std::fs::rename(temporary, target) {
+            for (left, _) in &written[i..] {
+                let _ = std::fs::remove_file(left);
+            }
+            return Err(fs_problem(target, "write", error));
+        }
     }
     for relative in existing.keys().filter(|r| !desired.contains_key(*r)) {
         let target = dir.join(relative);
@@ -244,29 +253,43 @@ fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diag
 }
 
 /// Writes `content` to a new temporary file beside `target` and returns its path. The file
-/// is created, never opened: whatever stands at that name (a leftover, or a symbolic link
-/// planted to redirect the write outside DIR) is removed first, and `create_new` refuses
-/// to follow a link that appears in between.
+/// is created, never opened (`create_new`): a name that is taken (a leftover, another run
+/// writing into the same DIR, or a symbolic link planted to redirect the write outside
+/// DIR) is left alone and the next name tried.
 fn write_temporary(dir: &Path, target: &Path, content: &str) -> Result<PathBuf, Diagnostic> {
-    use std::io::Write;
+    use std::io::{ErrorKind, Write};
     let parent = target.parent().unwrap_or(dir);
     std::fs::create_dir_all(parent).map_err(|e| fs_problem(parent, "create", e))?;
     let name = target
         .file_name()
         .map(|f| f.to_string_lossy())
         .unwrap_or_default();
-    let temporary = parent.join(format!(".{name}.everynode-tmp"));
-    if temporary.symlink_metadata().is_ok() {
-        std::fs::remove_file(&temporary).map_err(|e| fs_problem(&temporary, "remove", e))?;
+    let base = parent.join(format!(".{name}.everynode-tmp"));
+    for attempt in 0..64 {
+        let temporary = if attempt == 0 {
+            base.clone()
+        } else {
+            parent.join(format!(".{name}.everynode-tmp.{attempt}"))
+        };
+        let mut file = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temporary)
+        {
+            Ok(file) => file,
+            Err(error) if error.kind() == ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(fs_problem(&temporary, "write", error)),
+        };
+        return match file.write_all(content.as_bytes()) {
+            Ok(()) => Ok(temporary),
+            Err(error) => {
+                let _ = std::fs::remove_file(&temporary);
+                Err(fs_problem(&temporary, "write", error))
+            }
+        };
     }
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temporary)
-        .and_then(|mut file| file.write_all(content.as_bytes()))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temporary);
-            fs_problem(&temporary, "write", e)
-        })?;
-    Ok(temporary)
+    Err(
+        fs_problem(&base, "write", "64 temporary names beside it are taken")
+            .with_help("remove the leftover .*.everynode-tmp* files from the output directory"),
+    )
 }
