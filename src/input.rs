@@ -89,7 +89,12 @@ pub fn read_inputs_except(
     }
     found.sort();
     found.dedup_by(|a, b| a.0 == b.0);
+    // One file named two ways (`d` and `./d/a.kdl`, or an absolute path) is read once.
+    let mut seen = std::collections::HashSet::new();
     for (path, named) in found {
+        if std::fs::canonicalize(&path).is_ok_and(|canonical| !seen.insert(canonical)) {
+            continue;
+        }
         if skip(&source_file(&path, "")) {
             continue;
         }

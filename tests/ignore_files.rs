@@ -305,3 +305,23 @@ fn exclude_applies_to_absolute_paths() {
     assert!(!stdout.contains("yaml_syntax"), "{stdout}");
     assert_ne!(code, 2);
 }
+
+/// A file reached by two spellings of its path (`repo`, `./repo`, an absolute path, the
+/// file itself) is read once, not reported as a second description of its daemon.
+#[test]
+fn one_file_named_two_ways_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    std::fs::write(repo.join("node-exporter.kdl"), VALID).unwrap();
+    let absolute = repo.canonicalize().unwrap();
+    for second in [
+        "./repo",
+        "repo/node-exporter.kdl",
+        absolute.to_str().unwrap(),
+    ] {
+        let (code, stdout, stderr) = everynode(dir.path(), &["render", "repo", second]);
+        assert_eq!(code, 0, "{second}: {stderr}");
+        assert_eq!(stdout, render_of_valid_alone(), "{second}");
+    }
+}
