@@ -46,7 +46,8 @@ pub fn read_cluster(state: &StateArgs) -> Result<Cluster, Diagnostic> {
 }
 
 /// Reads every input under `paths`: files as named (even when an ignore file lists
-/// them), directories through [`walk`]. Problems (missing paths, unreadable or binary files) are diagnostics, and the rest is
+/// them), directories through [`walk`]; one file reached by two spellings is read once.
+/// Problems (missing paths, unreadable or binary files) are diagnostics, and the rest is
 /// still read.
 pub fn read_inputs(paths: &[PathBuf]) -> (Vec<Arc<SourceFile>>, Vec<Diagnostic>) {
     read_inputs_except(paths, &|_| false)

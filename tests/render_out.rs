@@ -319,3 +319,24 @@ fn daemon_and_out_do_not_go_together() {
     assert!(stderr.contains("--out"), "{stderr}");
     assert!(!root.join("out").exists());
 }
+
+/// A namespace directory that is a symbolic link is refused before anything is written,
+/// with a help line saying what DIR must hold.
+#[test]
+fn a_linked_namespace_directory_is_refused_with_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("daemons")).unwrap();
+    std::fs::write(root.join("daemons/agent.kdl"), AGENT).unwrap();
+    std::fs::create_dir_all(root.join("elsewhere")).unwrap();
+    std::fs::create_dir(root.join("out")).unwrap();
+    std::os::unix::fs::symlink(root.join("elsewhere"), root.join("out/monitoring")).unwrap();
+    let (code, stderr) = everynode(root, &["render", "daemons", "--out", "out"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(root.join("elsewhere")).unwrap().count(),
+        0
+    );
+}

@@ -115,11 +115,13 @@ fn desired_files(rendered: &[Rendered]) -> Result<BTreeMap<PathBuf, String>, Dia
     Ok(files)
 }
 
+/// A file-system problem of `--out`; a caller with a more precise fix replaces the help.
 fn fs_problem(path: &Path, action: &str, error: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::new(
         Code::io_error,
         format!("cannot {action} {}: {error}", display_path(path)),
     )
+    .with_help("--out DIR must be a directory you can write, holding a real directory (not a link) per namespace")
 }
 
 /// Files under DIR that render wrote before (their first line is the marker).
