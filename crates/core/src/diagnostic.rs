@@ -95,6 +95,14 @@ codes! {
     invalid_toleration: Error, "a toleration is not valid";
     invalid_node_selector: Error, "a node selector requirement is not valid";
     invalid_update_strategy: Error, "the update strategy is not valid";
+    invalid_probe: Error, "a probe or lifecycle handler is not valid";
+    invalid_volume: Error, "a volume or one of its sources is not valid";
+    invalid_volume_mount: Error, "a volume mount or device is not valid";
+    invalid_security_context: Error, "a security context, sysctl or host namespace setting is not valid";
+    invalid_os: Error, "spec.os or a Windows rule is broken";
+    invalid_dns: Error, "the DNS policy, DNS config or a host alias is not valid";
+    invalid_resources: Error, "resources break a rule beyond their syntax (hugepages, extended resources)";
+    invalid_scheduling: Error, "topology spread, pod affinity, scheduling or readiness gates are not valid";
     invalid_field: Error, "a field has a value the API server rejects";
     selector_mismatch: Error, "the selector does not match the template labels";
     // Commands.
@@ -137,6 +145,15 @@ impl From<Reason> for Code {
             Reason::InvalidResourceName => Code::invalid_resource_name,
             Reason::InvalidToleration => Code::invalid_toleration,
             Reason::InvalidUpdateStrategy => Code::invalid_update_strategy,
+            Reason::InvalidProbe => Code::invalid_probe,
+            Reason::InvalidVolume => Code::invalid_volume,
+            Reason::InvalidVolumeMount => Code::invalid_volume_mount,
+            Reason::InvalidEnv => Code::invalid_env,
+            Reason::InvalidSecurityContext => Code::invalid_security_context,
+            Reason::InvalidOs => Code::invalid_os,
+            Reason::InvalidDns => Code::invalid_dns,
+            Reason::InvalidResources => Code::invalid_resources,
+            Reason::InvalidScheduling => Code::invalid_scheduling,
             Reason::MissingImage => Code::missing_image,
             Reason::MissingValue => Code::missing_value,
             Reason::RequestsExceedLimits => Code::requests_exceed_limits,

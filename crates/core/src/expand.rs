@@ -186,7 +186,11 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                         diagnostics.push(
                             Diagnostic::new(
                                 violation.reason.into(),
-                                format!("`{name}`: {} (at {})", violation.message, violation.at),
+                                format!(
+                                    "`{name}`: {}: {}",
+                                    daemonset::field_path(&violation.at),
+                                    violation.message
+                                ),
                             )
                             .at(&parsed.file, blame_span, label)
                             .with_help(violation.help),

@@ -175,13 +175,16 @@ fn manifest_daemonset(
                 } else {
                     manifest.spans.get(&v.at)
                 };
-                Diagnostic::new(v.reason.into(), v.message)
-                    .at(
-                        file,
-                        span.unwrap_or_else(|| (0, 0).into()),
-                        "the API server rejects this",
-                    )
-                    .with_help(v.help)
+                Diagnostic::new(
+                    v.reason.into(),
+                    format!("{}: {}", daemonset::field_path(&v.at), v.message),
+                )
+                .at(
+                    file,
+                    span.unwrap_or_else(|| (0, 0).into()),
+                    "the API server rejects this",
+                )
+                .with_help(v.help)
             })
             .collect());
     }

@@ -1,9 +1,17 @@
 //! The API server's validation of a DaemonSet object (pkg/apis/apps/validation,
 //! pkg/apis/core/validation), on the typed object. Every violation carries the JSON
 //! pointer of the offending field, so the caller can point at its source: a YAML position
-//! for a plain manifest, the description (or its patch) for a rendered one.
-
-use std::collections::BTreeSet;
+//! for a plain manifest, the description (or its patch) for a rendered one, and
+//! [`field_path`] names it as the API server does.
+//!
+//! One file per part of `ValidatePodSpec`: [`container`] (containers, init containers and
+//! sidecars, probes, lifecycle handlers, ports, env, mounts and devices), [`volume`]
+//! (volumes and every volume source), [`pod`] (DNS, host aliases, scheduling, names of
+//! classes, gates, topology spread), [`security`] (pod and container security contexts,
+//! sysctls, host namespaces, OS and Windows rules) and [`resources`] (quantities,
+//! hugepages, extended resources). `rules/` beside this crate's source is the table of every
+//! rule, one file per part: its upstream function, where it is here, its test case and the
+//! version or feature gate it depends on (Kubernetes 1.33 with its default gates).
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{Container, NodeSelectorRequirement, PodSpec};
@@ -11,8 +19,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
-use crate::apimachinery::{self as primitives, Quantity};
+use crate::apimachinery as primitives;
 use crate::selector::{self, Operator, ValuesProblem};
+
+pub mod container;
+pub mod pod;
+pub mod resources;
+pub mod security;
+pub mod volume;
 
 /// The kind of a violation: which family of upstream rules rejects the field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,6 +53,24 @@ pub enum Reason {
     InvalidToleration,
     /// The update strategy is not valid.
     InvalidUpdateStrategy,
+    /// A probe or a lifecycle handler is not valid.
+    InvalidProbe,
+    /// A volume or one of its sources is not valid.
+    InvalidVolume,
+    /// A volume mount or device is not valid.
+    InvalidVolumeMount,
+    /// An environment variable or `envFrom` source is not valid.
+    InvalidEnv,
+    /// A pod or container security context, a sysctl or a host namespace is not valid.
+    InvalidSecurityContext,
+    /// `spec.os` or a Windows rule is broken.
+    InvalidOs,
+    /// The DNS policy, DNS config or a host alias is not valid.
+    InvalidDns,
+    /// Resources break a rule beyond their syntax (hugepages, extended resources).
+    InvalidResources,
+    /// Topology spread, pod affinity, scheduling or readiness gates are not valid.
+    InvalidScheduling,
     /// A container has no image.
     MissingImage,
     /// A required field is missing.
@@ -113,6 +145,7 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
         );
     }
     v.labels(ds.metadata.labels.as_ref(), "/metadata/labels");
+    v.annotations(ds.metadata.annotations.as_ref(), "/metadata/annotations");
     let Some(spec) = &ds.spec else {
         v.push(
             Reason::InvalidField,
@@ -190,23 +223,13 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
             ),
         }
     }
-    if let Some(annotations) = spec
-        .template
-        .metadata
-        .as_ref()
-        .and_then(|m| m.annotations.as_ref())
-    {
-        for key in annotations.keys() {
-            if let Err(e) = primitives::label_key(key) {
-                v.push_key(
-                    Reason::InvalidLabel,
-                    &pointer("/spec/template/metadata/annotations", key),
-                    format!("annotation key {key:?} {e}"),
-                    "an annotation key follows the label key rules",
-                );
-            }
-        }
-    }
+    v.annotations(
+        spec.template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref()),
+        "/spec/template/metadata/annotations",
+    );
     match &spec.template.spec {
         Some(pod) => v.pod(pod),
         None => v.push(
@@ -235,11 +258,48 @@ fn values_message(operator: Operator, values: &[String]) -> Option<String> {
     Some(message.to_string())
 }
 
+/// The API server's name for the field at a JSON pointer, as its error messages print it
+/// (`field.Path.String()`): `/spec/template/spec/containers/0/livenessProbe` is
+/// `spec.template.spec.containers[0].livenessProbe`, and a key of a map such as labels or
+/// resource limits is in brackets (`metadata.labels[app]`).
+pub fn field_path(pointer: &str) -> String {
+    // Fields whose value is a map: the next segment is a key, not a field.
+    const MAPS: &[&str] = &[
+        "labels",
+        "annotations",
+        "nodeSelector",
+        "matchLabels",
+        "limits",
+        "requests",
+        "overhead",
+        "divisor",
+    ];
+    let mut out = String::new();
+    let mut parent_is_map = false;
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let index = !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
+        if index || parent_is_map {
+            out.push('[');
+            out.push_str(&segment);
+            out.push(']');
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&segment);
+        }
+        parent_is_map = !index && !parent_is_map && MAPS.contains(&segment.as_str());
+    }
+    out
+}
+
+/// The violations found so far: what every part of the validation appends to.
 #[derive(Default)]
-struct Violations(Vec<Violation>);
+pub(crate) struct Violations(Vec<Violation>);
 
 impl Violations {
-    fn push(&mut self, reason: Reason, at: &str, message: String, help: &'static str) {
+    pub(crate) fn push(&mut self, reason: Reason, at: &str, message: String, help: &'static str) {
         self.0.push(Violation {
             reason,
             at: at.to_string(),
@@ -250,10 +310,49 @@ impl Violations {
     }
 
     /// A problem with the key at `at` rather than with its value.
-    fn push_key(&mut self, reason: Reason, at: &str, message: String, help: &'static str) {
+    pub(crate) fn push_key(
+        &mut self,
+        reason: Reason,
+        at: &str,
+        message: String,
+        help: &'static str,
+    ) {
         self.push(reason, at, message, help);
         if let Some(last) = self.0.last_mut() {
             last.key = true;
+        }
+    }
+
+    /// `ValidateAnnotations` (apimachinery/pkg/api/validation/objectmeta.go): each key,
+    /// lower-cased first, is a qualified name, and keys and values together are at most
+    /// 256 KiB (`TotalAnnotationSizeLimitB`).
+    fn annotations(
+        &mut self,
+        annotations: Option<&std::collections::BTreeMap<String, String>>,
+        at: &str,
+    ) {
+        const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
+        let Some(annotations) = annotations else {
+            return;
+        };
+        for key in annotations.keys() {
+            if let Err(e) = primitives::label_key(&key.to_lowercase()) {
+                self.push_key(
+                    Reason::InvalidLabel,
+                    &pointer(at, key),
+                    format!("annotation key {key:?} {e}"),
+                    "an annotation key is an optional DNS prefix and '/', then a name of at most 63 characters",
+                );
+            }
+        }
+        let size: usize = annotations.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size > TOTAL_ANNOTATION_SIZE_LIMIT {
+            self.push(
+                Reason::InvalidLabel,
+                at,
+                format!("annotations are {size} bytes, must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes"),
+                "move large data into a ConfigMap",
+            );
         }
     }
 
@@ -356,22 +455,11 @@ impl Violations {
                 "add a container with a name and an image",
             );
         }
-        let mut names = BTreeSet::new();
-        let host_network = pod.host_network == Some(true);
-        for (field, containers) in container_lists(pod) {
-            for (i, c) in containers.iter().enumerate() {
-                let c_at = pointer(&pointer(at, field), i);
-                if !names.insert(c.name.clone()) {
-                    self.push(
-                        Reason::DuplicateContainer,
-                        &pointer(&c_at, "name"),
-                        format!("duplicate container name {:?}", c.name),
-                        "give each container, init containers included, its own name",
-                    );
-                }
-                self.container(c, &c_at, host_network);
-            }
-        }
+        container::containers(self, pod, at);
+        resources::resources(self, pod, at);
+        volume::volumes(self, pod, at);
+        security::security(self, pod, at);
+        pod::pod(self, pod, at);
         if let Some(selector) = &pod.node_selector {
             self.labels(Some(selector), &pointer(at, "nodeSelector"));
         }
@@ -443,100 +531,6 @@ impl Violations {
                 format!("key {:?} {e2}", e.key),
                 "a node label key is a qualified name",
             );
-        }
-    }
-
-    fn container(&mut self, c: &Container, at: &str, host_network: bool) {
-        if let Err(e) = primitives::dns1123_label(&c.name) {
-            self.push(
-                Reason::InvalidName,
-                &pointer(at, "name"),
-                format!("container name {:?} {e}", c.name),
-                "a container name is a DNS-1123 label",
-            );
-        }
-        if c.image.as_deref().is_none_or(str::is_empty) {
-            self.push(
-                Reason::MissingImage,
-                &pointer(at, "image"),
-                format!("container {:?} has no image", c.name),
-                "give the container an image",
-            );
-        }
-        let mut port_names = BTreeSet::new();
-        for (i, p) in c.ports.iter().flatten().enumerate() {
-            let p_at = pointer(&pointer(at, "ports"), i);
-            if let Err(e) = primitives::port_number(i64::from(p.container_port)) {
-                self.push(
-                    Reason::InvalidPort,
-                    &pointer(&p_at, "containerPort"),
-                    format!("containerPort {e}"),
-                    "a port number is 1 to 65535",
-                );
-            }
-            if let Some(host) = p.host_port {
-                if let Err(e) = primitives::host_port_number(i64::from(host)) {
-                    self.push(
-                        Reason::InvalidPort,
-                        &pointer(&p_at, "hostPort"),
-                        format!("hostPort {e}"),
-                        "a host port is 1 to 65535",
-                    );
-                } else if host_network && host != 0 && host != p.container_port {
-                    self.push(Reason::InvalidPort, &pointer(&p_at, "containerPort"), "must match `hostPort` when `hostNetwork` is true".into(), "with hostNetwork the container listens on the node: use the same number for both");
-                }
-            }
-            if let Some(name) = &p.name {
-                if let Err(e) = primitives::port_name(name) {
-                    self.push(Reason::InvalidPort, &pointer(&p_at, "name"), format!("port name {name:?} {e}"), "a port name has at most 15 lowercase letters, digits and '-', with at least one letter");
-                } else if !port_names.insert(name.clone()) {
-                    self.push(
-                        Reason::DuplicatePort,
-                        &pointer(&p_at, "name"),
-                        format!("duplicate port name {name:?}"),
-                        "give each port of a container its own name",
-                    );
-                }
-            }
-        }
-        let Some(resources) = &c.resources else {
-            return;
-        };
-        let mut parsed = std::collections::BTreeMap::new();
-        for (field, map) in [
-            ("requests", &resources.requests),
-            ("limits", &resources.limits),
-        ] {
-            for (resource, quantity) in map.iter().flatten() {
-                let q_at = pointer(&pointer(&pointer(at, "resources"), field), resource);
-                if let Err(e) = primitives::resource_name(resource) {
-                    self.push(
-                        Reason::InvalidResourceName,
-                        &q_at,
-                        format!("resource name {resource:?} {e}"),
-                        "use cpu, memory, ephemeral-storage, hugepages-SIZE or DOMAIN/NAME",
-                    );
-                }
-                match Quantity::parse(quantity.0.trim()) {
-                    Ok(q) => {
-                        parsed.insert((field, resource.clone()), q);
-                    }
-                    Err(e) => self.push(
-                        Reason::InvalidQuantity,
-                        &q_at,
-                        format!("{resource} {field} {:?} is not a quantity: {e}", quantity.0),
-                        "write a number with an optional suffix: 100m, 0.5, 64Mi, 1Gi",
-                    ),
-                }
-            }
-        }
-        for ((field, resource), request) in &parsed {
-            if *field == "requests"
-                && let Some(limit) = parsed.get(&("limits", resource.clone()))
-                && request > limit
-            {
-                self.push(Reason::RequestsExceedLimits, &pointer(&pointer(&pointer(at, "resources"), "requests"), resource), format!("{resource} request {request} must be less than or equal to the limit {limit}"), "raise the limit or lower the request");
-            }
         }
     }
 }
