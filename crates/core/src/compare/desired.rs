@@ -1,18 +1,20 @@
 //! The DaemonSets that should exist: rendered from descriptions, or plain manifests
 //! checked with the API server's rules; and the live DaemonSet each corresponds to.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use jsonschema::error::ValidationErrorKind;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::expand::Rendered;
 use crate::model::{LABEL_MANAGED_BY, MANAGER};
 use crate::parse::ParsedManifest;
 use crate::parse::yaml::DAEMONSET_API_VERSIONS;
-use crate::source::{SourceFile, Span, SpanMap};
+use crate::source::{SourceFile, Span, SpanMap, pointer};
 use everynode_k8s::objects::{Cluster, LiveDaemonSet};
 use everynode_k8s::validation as daemonset;
 
@@ -159,6 +161,12 @@ fn manifest_daemonset(
     }
     object["apiVersion"] = Value::String("apps/v1".into());
     let daemonset = DaemonSet::deserialize(&object).map_err(|e| {
+        // Each field of the wrong type at its own position, as lint says them; serde's
+        // first error only where the schema finds nothing.
+        let problems = schema_problems(manifest, false);
+        if !problems.is_empty() {
+            return problems;
+        }
         vec![
             Diagnostic::new(Code::invalid_field, format!("not a valid DaemonSet: {e}"))
                 .at(file, at(""), "this manifest")
@@ -208,6 +216,96 @@ fn manifest_daemonset(
         },
         warnings,
     ))
+}
+
+/// The strict DaemonSet schema (unknown fields refused) and its validator, built once.
+fn strict_schema() -> Option<&'static (Value, jsonschema::Validator)> {
+    static SCHEMA: OnceLock<Option<(Value, jsonschema::Validator)>> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let schema = crate::schema::daemonset_schema_strict();
+            let validator = jsonschema::validator_for(&schema).ok()?;
+            Some((schema, validator))
+        })
+        .as_ref()
+}
+
+/// Where a plain manifest breaks the DaemonSet JSON Schema, each problem at its own
+/// position, in the apps/v1 shape everything converts to (an extensions/v1beta1
+/// manifest without a selector fails here: apps/v1 requires one). With `unknown_fields`
+/// a field the schema does not have is a problem too (as `kubeconform --strict` and the
+/// API server's strict field validation refuse it); without, only values of the wrong
+/// type or shape are.
+pub fn schema_problems(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<Diagnostic> {
+    let mut findings = Vec::new();
+    let Some((schema, validator)) = strict_schema() else {
+        return findings;
+    };
+    let mut object = manifest.object.clone();
+    object["apiVersion"] = Value::String("apps/v1".into());
+    drop_nulls(&mut object);
+    for error in validator.iter_errors(&object) {
+        let at = error.instance_path().as_str().to_string();
+        let shown = match daemonset::field_path(&at) {
+            path if path.is_empty() => "the DaemonSet".to_string(),
+            path => path,
+        };
+        if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+            if !unknown_fields {
+                continue;
+            }
+            // Said at each unknown key, with the known field it most resembles.
+            let parent = error.schema_path().as_str();
+            let parent = parent
+                .strip_suffix("/additionalProperties")
+                .unwrap_or(parent);
+            let known = schema
+                .pointer(&format!("{parent}/properties"))
+                .and_then(Value::as_object);
+            for name in unexpected {
+                let field = pointer(&at, name);
+                let span = manifest.spans.key(&field).unwrap_or_else(|| (0, 0).into());
+                let help = known
+                    .and_then(|k| did_you_mean(name, k.keys().map(String::as_str)))
+                    .map_or_else(
+                        || "remove it, or check its place: `kubectl explain daemonset.spec` lists the fields".to_string(),
+                        |best| format!("did you mean `{best}`?"),
+                    );
+                findings.push(
+                    Diagnostic::new(
+                        Code::schema_violation,
+                        format!("{shown}: `{name}` is not a field here"),
+                    )
+                    .at(&manifest.file, span, "unknown field")
+                    .with_help(help),
+                );
+            }
+            continue;
+        }
+        let span = manifest.spans.get(&at).unwrap_or_else(|| (0, 0).into());
+        findings.push(
+            Diagnostic::new(Code::schema_violation, format!("{shown}: {error}"))
+                .at(&manifest.file, span, "not in the DaemonSet schema")
+                .with_help(
+                    "check the field's name and type: `kubectl explain daemonset.spec` lists them",
+                ),
+        );
+    }
+    findings
+}
+
+/// Removes fields whose value is null: the API server's decoder reads them as unset
+/// (`securityContext:` with nothing after it is common and valid), where the schema
+/// would see a value of the wrong type.
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
 }
 
 /// The DaemonSets of the state that everynode manages (labelled managed-by everynode)

@@ -10,9 +10,7 @@ pub mod suppress;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use jsonschema::error::ValidationErrorKind;
 use k8s_openapi::api::core::v1::{Container, PodSpec};
-use serde_json::Value;
 
 use everynode_k8s::apimachinery::Quantity;
 use everynode_k8s::objects::Cluster;
@@ -21,7 +19,7 @@ use everynode_k8s::selector::{self, label_selector_matches};
 use everynode_k8s::validation;
 
 use crate::compare::{self, Action, Desired};
-use crate::diagnostic::{self, Code, Diagnostic, Severity, count, did_you_mean};
+use crate::diagnostic::{self, Code, Diagnostic, Severity, count};
 use crate::model::LABEL_NAME;
 use crate::pipeline::{self, Compiled};
 use crate::source::{SourceFile, pointer};
@@ -89,6 +87,8 @@ pub fn lint(inputs: &Inputs, cluster: Option<&Cluster>, config: &Config) -> Lint
                         .to_string(),
                 );
             }
+            // The strict schema above says all of these, and the unknown fields too.
+            Code::schema_violation => continue,
             // A manifest the strict schema already refused would say the same again.
             Code::invalid_field
                 if problem.message.starts_with("not a valid DaemonSet")
@@ -127,85 +127,20 @@ pub fn lint(inputs: &Inputs, cluster: Option<&Cluster>, config: &Config) -> Lint
 }
 
 /// Checks every plain manifest against the DaemonSet JSON Schema with unknown fields
-/// refused (as `kubeconform --strict` does), in the apps/v1 shape everything converts to.
-/// An extensions/v1beta1 manifest without a selector fails here too: apps/v1 requires one.
-/// Returns the files that failed.
+/// refused (as `kubeconform --strict` does). Returns the files that failed.
 fn manifest_schema(
     manifests: &[crate::parse::ParsedManifest],
     findings: &mut Vec<Diagnostic>,
 ) -> Vec<String> {
     let mut failed = Vec::new();
-    if manifests.is_empty() {
-        return failed;
-    }
-    let schema = crate::schema::daemonset_schema_strict();
-    let Ok(validator) = jsonschema::validator_for(&schema) else {
-        return failed;
-    };
     for manifest in manifests {
-        let mut object = manifest.object.clone();
-        object["apiVersion"] = Value::String("apps/v1".into());
-        drop_nulls(&mut object);
-        let mut any = false;
-        for error in validator.iter_errors(&object) {
-            any = true;
-            let at = error.instance_path().as_str().to_string();
-            if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
-                // Said at each unknown key, with the known field it most resembles.
-                let parent = error.schema_path().as_str();
-                let parent = parent
-                    .strip_suffix("/additionalProperties")
-                    .unwrap_or(parent);
-                let known = schema
-                    .pointer(&format!("{parent}/properties"))
-                    .and_then(Value::as_object);
-                for name in unexpected {
-                    let field = pointer(&at, name);
-                    let span = manifest.spans.key(&field).unwrap_or_else(|| (0, 0).into());
-                    let help = known
-                        .and_then(|k| did_you_mean(name, k.keys().map(String::as_str)))
-                        .map_or_else(
-                            || "remove it, or check its place: `kubectl explain daemonset.spec` lists the fields".to_string(),
-                            |best| format!("did you mean `{best}`?"),
-                        );
-                    findings.push(
-                        Diagnostic::new(
-                            Code::schema_violation,
-                            format!("{field}: `{name}` is not a field here"),
-                        )
-                        .at(&manifest.file, span, "unknown field")
-                        .with_help(help),
-                    );
-                }
-                continue;
-            }
-            let span = manifest.spans.get(&at).unwrap_or_else(|| (0, 0).into());
-            let shown = if at.is_empty() { "the DaemonSet" } else { &at };
-            findings.push(
-                Diagnostic::new(Code::schema_violation, format!("{shown}: {error}"))
-                    .at(&manifest.file, span, "not in the DaemonSet schema")
-                    .with_help("check the field's name and type: `kubectl explain daemonset.spec` lists them"),
-            );
-        }
-        if any {
+        let problems = compare::schema_problems(manifest, true);
+        if !problems.is_empty() {
             failed.push(manifest.file.name());
+            findings.extend(problems);
         }
     }
     failed
-}
-
-/// Removes fields whose value is null: the API server's decoder reads them as unset
-/// (`securityContext:` with nothing after it is common and valid), where the schema
-/// would see a value of the wrong type.
-fn drop_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
-    }
 }
 
 /// Every container (init containers too) requests cpu and memory, and names an image by
