@@ -115,6 +115,7 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                 })
                 .collect()
         };
+        let mut reported = std::collections::BTreeSet::new();
         for ((class, settings, patches, at), terms) in variants.into_iter().zip(compiled) {
             let Ok(terms) = terms else { continue }; // reported by validate
             let namespace = validate::namespace_of(parsed);
@@ -146,6 +147,7 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
             } else {
                 DaemonSet::deserialize(&object)
             };
+            let mut violations = Vec::new();
             let typed = match read_back {
                 Err(error) => {
                     diagnostics.push(
@@ -177,25 +179,7 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                             );
                         }
                     }
-                    for violation in daemonset::validate(&patched) {
-                        let label = if patches.is_empty() {
-                            "in this DaemonSet"
-                        } else {
-                            "after this patch"
-                        };
-                        diagnostics.push(
-                            Diagnostic::new(
-                                violation.reason.into(),
-                                format!(
-                                    "`{name}`: {}: {}",
-                                    daemonset::field_path(&violation.at),
-                                    violation.message
-                                ),
-                            )
-                            .at(&parsed.file, blame_span, label)
-                            .with_help(violation.help),
-                        );
-                    }
+                    violations = daemonset::validate(&patched);
                     Some(patched)
                 }
             };
@@ -207,6 +191,28 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                 .and_then(|d| d.spec.as_ref()?.template.spec.as_ref())
                 .map(|pod| provenance(parsed, class_settings, pod))
                 .unwrap_or_default();
+            // What the API server would reject, where the description wrote it when no
+            // patch is to blame; said once for a setting every class inherits.
+            for violation in violations {
+                let (span, label) = if patches.is_empty() {
+                    let span = fields.get(&violation.at).unwrap_or(blame_span);
+                    (span, "the API server rejects this")
+                } else {
+                    (blame_span, "after this patch")
+                };
+                let path = daemonset::field_path(&violation.at);
+                if !reported.insert((span, path.clone(), violation.message.clone())) {
+                    continue;
+                }
+                diagnostics.push(
+                    Diagnostic::new(
+                        violation.reason.into(),
+                        format!("`{name}`: {path}: {}", violation.message),
+                    )
+                    .at(&parsed.file, span, label)
+                    .with_help(violation.help),
+                );
+            }
             rendered.push(Rendered {
                 namespace,
                 name,
