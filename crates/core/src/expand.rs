@@ -318,6 +318,67 @@ fn provenance(
             for (p, port) in written.enumerate() {
                 record(&format!("/ports/{p}"), Some(port));
             }
+            // Mounts append the same way; each is also where its volume was declared.
+            let mut volume_spans = Vec::new();
+            let written = sources.iter().flat_map(|(base, c)| {
+                (c.mounts.iter().enumerate())
+                    .map(move |(k, m)| (pointer(&pointer(base, "mounts"), k), m))
+            });
+            for (m, (mount, settings)) in written.enumerate() {
+                let volume = validate::volume_name(settings);
+                if let Some(v) = pod.volumes.iter().flatten().position(|v| v.name == volume) {
+                    let at = pointer("/spec/template/spec/volumes", v);
+                    if let Some(span) = parsed.spans.get_exact(&mount) {
+                        volume_spans.push((at, span));
+                    }
+                }
+                record(&format!("/volumeMounts/{m}"), Some(mount));
+            }
+            // A variable is where the last layer that sets it (by name) wrote it.
+            for (e, var) in container.env.iter().flatten().enumerate() {
+                let written = sources.iter().rev().find_map(|(base, c)| {
+                    let k = c.env.iter().position(|v| v.name == var.name)?;
+                    Some(pointer(&pointer(base, "env"), k))
+                });
+                record(&format!("/env/{e}"), written);
+            }
+            // The security context's fields, each from the last layer that sets it.
+            for (field, written) in [
+                (
+                    "privileged",
+                    last_setting(|c| c.privileged.is_some(), "privileged"),
+                ),
+                (
+                    "runAsUser",
+                    last_setting(|c| c.run_as_user.is_some(), "runAsUser"),
+                ),
+                (
+                    "runAsNonRoot",
+                    last_setting(|c| c.run_as_non_root.is_some(), "runAsNonRoot"),
+                ),
+                (
+                    "allowPrivilegeEscalation",
+                    last_setting(
+                        |c| c.allow_privilege_escalation.is_some(),
+                        "allowPrivilegeEscalation",
+                    ),
+                ),
+                (
+                    "capabilities/add",
+                    last_setting(|c| !c.capabilities_add.is_empty(), "capabilitiesAdd"),
+                ),
+                (
+                    "capabilities/drop",
+                    last_setting(|c| !c.capabilities_drop.is_empty(), "capabilitiesDrop"),
+                ),
+            ] {
+                record(&format!("/securityContext/{field}"), written);
+            }
+            for (at, span) in volume_spans {
+                if fields.get_exact(&at).is_none() {
+                    fields.insert(at, span);
+                }
+            }
         }
     }
     fields
