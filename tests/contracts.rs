@@ -194,3 +194,51 @@ mod parser_robustness {
         }
     }
 }
+
+/// The pods of the cluster recordings ran on real clusters (AKS system and GPU pools):
+/// each pod's spec and annotations, as the template of a DaemonSet, must pass the
+/// API-server rules. They carry what the server defaults and writes (projected
+/// service-account volumes, `terminationMessagePolicy`, `enableServiceLinks`, the
+/// controller's `matchFields` affinity), which hand-written manifests rarely do.
+#[test]
+fn recorded_pod_specs_pass_the_api_server_rules() {
+    let mut checked = 0;
+    for name in [
+        "aks-kube-system-pods-daemonset-pods.json",
+        "aks-gpu-pods-with-daemonset-pods.json",
+    ] {
+        let path = root().join("tests/data/corpus/clusters").join(name);
+        let recording: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for pod in recording["items"].as_array().unwrap() {
+            // A DaemonSet's pods always restart: a Job's pod is no template for one.
+            if pod["spec"]["restartPolicy"] != "Always" {
+                continue;
+            }
+            let object = serde_json::json!({
+                "apiVersion": "apps/v1",
+                "kind": "DaemonSet",
+                "metadata": {"name": "recorded", "namespace": "kube-system"},
+                "spec": {
+                    "selector": {"matchLabels": {"corpus": "pod"}},
+                    "template": {
+                        "metadata": {
+                            "labels": {"corpus": "pod"},
+                            "annotations": pod["metadata"]["annotations"],
+                        },
+                        "spec": pod["spec"],
+                    },
+                },
+            });
+            let ds: DaemonSet = serde_json::from_value(object).unwrap();
+            let violations = everynode_k8s::validation::validate(&ds);
+            assert!(
+                violations.is_empty(),
+                "{name}: pod {}: {violations:#?}",
+                pod["metadata"]["name"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} recorded pods checked");
+}
