@@ -184,7 +184,11 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
         );
     }
     if let Some(strategy) = &spec.update_strategy {
-        let kind = strategy.type_.as_deref().unwrap_or("RollingUpdate");
+        // SetDefaults_DaemonSet: an empty type is RollingUpdate before validation.
+        let kind = match strategy.type_.as_deref() {
+            None | Some("") => "RollingUpdate",
+            Some(kind) => kind,
+        };
         match kind {
             "OnDelete" => {}
             "RollingUpdate" => {
@@ -231,7 +235,24 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
         "/spec/template/metadata/annotations",
     );
     match &spec.template.spec {
-        Some(pod) => v.pod(pod),
+        Some(pod) => {
+            v.pod(pod);
+            let annotations =
+                (spec.template.metadata.as_ref()).and_then(|m| m.annotations.as_ref());
+            pod::template_annotations(
+                &mut v,
+                annotations,
+                pod,
+                "/spec/template/metadata/annotations",
+            );
+            security::template_annotations(
+                &mut v,
+                annotations,
+                pod,
+                "/spec/template/metadata/annotations",
+                "/spec/template/spec",
+            );
+        }
         None => v.push(
             Reason::InvalidField,
             "/spec/template/spec",
@@ -389,22 +410,25 @@ impl Violations {
             );
             return;
         }
+        // A selector that does not convert (`LabelSelectorAsSelector`) is not compared
+        // with the template: its own errors say enough.
+        let before = self.0.len();
         self.labels(Some(&labels), "/spec/selector/matchLabels");
-        let mut parsed = true;
         for (i, e) in expressions.iter().enumerate() {
             let at = pointer("/spec/selector/matchExpressions", i);
-            // `ValidateLabelSelectorRequirement`: the set operators only.
+            // `ValidateLabelSelectorRequirement`: the set operators only, a qualified key,
+            // label values.
+            let values = e.values.as_deref().unwrap_or_default();
             let problem = match Operator::parse(&e.operator) {
                 Some(
                     op @ (Operator::In
                     | Operator::NotIn
                     | Operator::Exists
                     | Operator::DoesNotExist),
-                ) => values_message(op, e.values.as_deref().unwrap_or_default()),
+                ) => values_message(op, values),
                 _ => Some(format!("{:?} is not a valid selector operator", e.operator)),
             };
             if let Some(problem) = problem {
-                parsed = false;
                 self.push(
                     Reason::SelectorMismatch,
                     &at,
@@ -412,8 +436,26 @@ impl Violations {
                     "use In or NotIn with values, Exists or DoesNotExist without",
                 );
             }
+            if let Err(problem) = primitives::label_key(&e.key) {
+                self.push(
+                    Reason::SelectorMismatch,
+                    &pointer(&at, "key"),
+                    format!("key {:?} {problem}", e.key),
+                    "a selector key is a label key: an optional DNS prefix and '/', then a name of at most 63 characters",
+                );
+            }
+            for (j, value) in values.iter().enumerate() {
+                if let Err(problem) = primitives::label_value(value) {
+                    self.push(
+                        Reason::SelectorMismatch,
+                        &pointer(&pointer(&at, "values"), j),
+                        format!("value {value:?} {problem}"),
+                        "a selector value is a label value: at most 63 characters of letters, digits, '-', '_' and '.'",
+                    );
+                }
+            }
         }
-        if !parsed {
+        if self.0.len() > before {
             return;
         }
         let matches = selector::label_selector_matches(selector, template);
@@ -429,8 +471,9 @@ impl Violations {
 
     fn pod(&mut self, pod: &PodSpec) {
         let at = "/spec/template/spec";
+        // SetDefaults_PodSpec: an empty restartPolicy is Always before validation.
         if let Some(policy) = &pod.restart_policy
-            && policy != "Always"
+            && !matches!(policy.as_str(), "" | "Always")
         {
             self.push(
                 Reason::InvalidField,
@@ -493,19 +536,53 @@ impl Violations {
                     );
                 }
                 for (j, f) in term.match_fields.iter().flatten().enumerate() {
-                    let f_at = pointer(&pointer(&pointer(r_at, i), "matchFields"), j);
-                    let n = f.values.as_ref().map_or(0, Vec::len);
-                    if f.key != "metadata.name" {
-                        self.push(
-                            Reason::InvalidNodeSelector,
-                            &f_at,
-                            format!("{:?} is not a valid field selector key", f.key),
-                            "matchFields supports only metadata.name",
-                        );
-                    } else if !matches!(f.operator.as_str(), "In" | "NotIn") || n != 1 {
-                        self.push(Reason::InvalidNodeSelector, &f_at, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector".into(), "use matchFields with In or NotIn and one node name");
-                    }
+                    self.node_field_requirement(
+                        f,
+                        &pointer(&pointer(&pointer(r_at, i), "matchFields"), j),
+                    );
                 }
+            }
+        }
+    }
+
+    /// `ValidateNodeFieldSelectorRequirement`: In or NotIn with exactly one value, the key
+    /// `metadata.name`, and each value a node name (`ValidateNodeName`, a DNS-1123
+    /// subdomain).
+    fn node_field_requirement(&mut self, f: &NodeSelectorRequirement, at: &str) {
+        let values = f.values.as_deref().unwrap_or_default();
+        if !matches!(f.operator.as_str(), "In" | "NotIn") {
+            self.push(
+                Reason::InvalidNodeSelector,
+                &pointer(at, "operator"),
+                format!("{:?} is not a valid selector operator", f.operator),
+                "use matchFields with In or NotIn and one node name",
+            );
+        } else if values.len() != 1 {
+            self.push(
+                Reason::InvalidNodeSelector,
+                &pointer(at, "values"),
+                "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"
+                    .into(),
+                "use matchFields with In or NotIn and one node name",
+            );
+        }
+        if f.key != "metadata.name" {
+            self.push(
+                Reason::InvalidNodeSelector,
+                &pointer(at, "key"),
+                format!("{:?} is not a valid field selector key", f.key),
+                "matchFields supports only metadata.name",
+            );
+            return;
+        }
+        for (i, value) in values.iter().enumerate() {
+            if let Err(problem) = primitives::dns1123_subdomain(value) {
+                self.push(
+                    Reason::InvalidNodeSelector,
+                    &pointer(&pointer(at, "values"), i),
+                    format!("node name {value:?} {problem}"),
+                    "a node name is a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'",
+                );
             }
         }
     }
@@ -658,5 +735,29 @@ fn lost(given: &Value, kept: &Value, path: &mut Vec<String>, out: &mut Vec<Strin
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `TotalAnnotationSizeLimitB`: a case file this large would not be read by anyone.
+    #[test]
+    fn annotations_over_256_kib_are_refused() {
+        let mut ds: DaemonSet = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "agent", "annotations": {"big": "x".repeat(256 * 1024 - 3)}},
+            "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                "template": {"metadata": {"labels": {"app": "agent"}},
+                    "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}}
+        }))
+        .unwrap_or_default();
+        assert!(validate(&ds).is_empty(), "exactly 256 KiB is allowed");
+        if let Some(annotations) = ds.metadata.annotations.as_mut() {
+            annotations.insert("b".into(), String::new());
+        }
+        let violations = validate(&ds);
+        assert_eq!(violations.len(), 1, "{violations:#?}");
+        assert_eq!(violations[0].at, "/metadata/annotations");
     }
 }
