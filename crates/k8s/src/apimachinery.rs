@@ -300,6 +300,30 @@ pub fn host_port_number(n: i64) -> Result<(), String> {
 }
 
 // ---------------------------------------------------------------------------
+// Paths
+// ---------------------------------------------------------------------------
+
+/// `validatePathNoBacksteps` (pkg/apis/core/validation): a `..` element between slashes.
+/// The API server runs on Linux, where `filepath.ToSlash` changes nothing: a backslash
+/// is not a separator (`C:\..\x` has no backstep).
+pub fn has_backsteps(path: &str) -> bool {
+    path.split('/').any(|part| part == "..")
+}
+
+/// `validateLocalDescendingPath` (pkg/apis/core/validation): why `path` is not a relative
+/// path that stays below its root, in upstream's words (empty when it is).
+pub fn local_descending_path(path: &str) -> Vec<&'static str> {
+    let mut problems = Vec::new();
+    if path.starts_with('/') {
+        problems.push("must be a relative path");
+    }
+    if has_backsteps(path) {
+        problems.push("must not contain '..'");
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------
 // Environment variables
 // ---------------------------------------------------------------------------
 

@@ -529,7 +529,7 @@ impl Check<'_> {
                     "empty",
                     "give the path on the node",
                 );
-            } else if path.split(['/', '\\']).any(|part| part == "..") {
+            } else if primitives::has_backsteps(path) {
                 self.error(
                     Code::invalid_field,
                     format!("host path `{path}` must not contain '..'"),

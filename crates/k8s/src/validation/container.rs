@@ -14,12 +14,11 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{
     Container, EnvFromSource, EnvVar, ExecAction, GRPCAction, HTTPGetAction, Lifecycle,
-    LifecycleHandler, ObjectFieldSelector, PodSpec, Probe, ResourceFieldSelector, SleepAction,
-    TCPSocketAction,
+    LifecycleHandler, PodSpec, Probe, SleepAction, TCPSocketAction,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{Reason, Violations, container_lists, pointer};
+use super::{Reason, Violations, container_lists, downward, pointer, unsupported};
 use crate::apimachinery as primitives;
 
 /// What the pod gives every container's rules.
@@ -552,11 +551,24 @@ fn env_var(v: &mut Violations, e: &EnvVar, at: &str) {
     let mut sources = 0;
     if let Some(f) = &from.field_ref {
         sources += 1;
-        field_ref(v, f, &pointer(&from_at, "fieldRef"));
+        downward::field_ref(
+            v,
+            f,
+            &pointer(&from_at, "fieldRef"),
+            downward::ENV_FIELD_PATHS,
+            Reason::InvalidEnv,
+            "use metadata.name, metadata.namespace, metadata.uid, metadata.labels['KEY'], metadata.annotations['KEY'], spec.nodeName, spec.serviceAccountName, status.hostIP(s) or status.podIP(s)",
+        );
     }
     if let Some(r) = &from.resource_field_ref {
         sources += 1;
-        resource_field_ref(v, r, &pointer(&from_at, "resourceFieldRef"));
+        downward::resource_field_ref(
+            v,
+            r,
+            &pointer(&from_at, "resourceFieldRef"),
+            false,
+            Reason::InvalidEnv,
+        );
     }
     if let Some(k) = &from.config_map_key_ref {
         sources += 1;
@@ -585,204 +597,6 @@ fn env_var(v: &mut Violations, e: &EnvVar, at: &str) {
             "give a variable either a value or valueFrom with exactly one source",
         );
     }
-}
-
-/// The fields an env var's `fieldRef` may name (`validEnvDownwardAPIFieldPathExpressions`),
-/// besides subscripted labels and annotations. A downward API volume allows another set.
-const ENV_FIELD_PATHS: &[&str] = &[
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.uid",
-    "spec.nodeName",
-    "spec.serviceAccountName",
-    "status.hostIP",
-    "status.hostIPs",
-    "status.podIP",
-    "status.podIPs",
-];
-
-/// The labels `ConvertDownwardAPIFieldLabel` (pkg/apis/core/pods/helpers.go) converts
-/// without a subscript.
-const CONVERTIBLE_FIELD_LABELS: &[&str] = &[
-    "metadata.annotations",
-    "metadata.labels",
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.uid",
-    "spec.nodeName",
-    "spec.restartPolicy",
-    "spec.serviceAccountName",
-    "spec.schedulerName",
-    "status.phase",
-    "status.hostIP",
-    "status.hostIPs",
-    "status.podIP",
-    "status.podIPs",
-];
-
-/// `SplitMaybeSubscriptedPath` (pkg/fieldpath): `metadata.labels['k']` is
-/// `("metadata.labels", "k")`.
-fn split_subscript(path: &str) -> Option<(&str, &str)> {
-    let inner = path.strip_suffix("']")?;
-    let (head, subscript) = inner.split_once("['")?;
-    (!head.is_empty()).then_some((head, subscript))
-}
-
-/// `validateObjectFieldSelector` with the env var's paths, after
-/// `ConvertDownwardAPIFieldLabel`.
-fn field_ref(v: &mut Violations, f: &ObjectFieldSelector, at: &str) {
-    const HELP: &str = "use metadata.name, metadata.namespace, metadata.uid, metadata.labels['KEY'], metadata.annotations['KEY'], spec.nodeName, spec.serviceAccountName, status.hostIP(s) or status.podIP(s)";
-    // `SetDefaults_ObjectFieldSelector` gives an empty apiVersion "v1".
-    let version = f
-        .api_version
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("v1");
-    if f.field_path.is_empty() {
-        v.push(
-            Reason::InvalidEnv,
-            &pointer(at, "fieldPath"),
-            "required value: a fieldRef needs a fieldPath".into(),
-            HELP,
-        );
-        return;
-    }
-    let path = f.field_path.as_str();
-    let conversion = if version != "v1" {
-        Err(format!("unsupported pod version: {version}"))
-    } else if let Some((head, _)) = split_subscript(path) {
-        if matches!(head, "metadata.annotations" | "metadata.labels") {
-            Ok(())
-        } else {
-            Err(format!("field label does not support subscript: {path}"))
-        }
-    } else if CONVERTIBLE_FIELD_LABELS.contains(&path) || path == "spec.host" {
-        Ok(())
-    } else {
-        Err(format!("field label not supported: {path}"))
-    };
-    if let Err(e) = conversion {
-        v.push(
-            Reason::InvalidEnv,
-            &pointer(at, "fieldPath"),
-            format!("{path:?}: error converting fieldPath: {e}"),
-            HELP,
-        );
-        return;
-    }
-    // `spec.host` is the old name of spec.nodeName.
-    let path = if path == "spec.host" {
-        "spec.nodeName"
-    } else {
-        path
-    };
-    if let Some((head, subscript)) = split_subscript(path) {
-        let key = if head == "metadata.annotations" {
-            subscript.to_lowercase()
-        } else {
-            subscript.to_string()
-        };
-        if let Err(e) = primitives::label_key(&key) {
-            v.push(
-                Reason::InvalidEnv,
-                at,
-                format!("{subscript:?}: {e}"),
-                "the key in brackets is a label or annotation key",
-            );
-        }
-    } else if !ENV_FIELD_PATHS.contains(&path) {
-        v.push(
-            Reason::InvalidEnv,
-            &pointer(at, "fieldPath"),
-            unsupported(path, ENV_FIELD_PATHS),
-            HELP,
-        );
-    }
-}
-
-/// `validContainerResourceFieldPathExpressions`.
-const RESOURCE_FIELD_PATHS: &[&str] = &[
-    "limits.cpu",
-    "limits.ephemeral-storage",
-    "limits.memory",
-    "requests.cpu",
-    "requests.ephemeral-storage",
-    "requests.memory",
-];
-
-/// `validateContainerResourceFieldSelector` for an env var (no container name needed)
-/// and `validateContainerResourceDivisor`.
-fn resource_field_ref(v: &mut Violations, r: &ResourceFieldSelector, at: &str) {
-    let resource = r.resource.as_str();
-    if resource.is_empty() {
-        v.push(
-            Reason::InvalidEnv,
-            &pointer(at, "resource"),
-            "required value: a resourceFieldRef needs a resource".into(),
-            "name limits.cpu, limits.memory, limits.ephemeral-storage, the requests of these, or requests/limits.hugepages-<size>",
-        );
-    } else if !RESOURCE_FIELD_PATHS.contains(&resource) && !is_hugepages_field(resource) {
-        v.push(
-            Reason::InvalidEnv,
-            &pointer(at, "resource"),
-            unsupported(resource, RESOURCE_FIELD_PATHS),
-            "name limits.cpu, limits.memory, limits.ephemeral-storage, the requests of these, or requests/limits.hugepages-<size>",
-        );
-    }
-    let Some(divisor) = &r.divisor else {
-        return;
-    };
-    let d_at = pointer(at, "divisor");
-    let canonical = match primitives::Quantity::parse(divisor.0.trim()) {
-        Err(e) => {
-            v.push(
-                Reason::InvalidQuantity,
-                &d_at,
-                format!("divisor {:?} is not a quantity: {e}", divisor.0),
-                "give a divisor such as 1, 1m, 1Mi or 1Gi",
-            );
-            return;
-        }
-        // An explicit zero is the unset divisor.
-        Ok(q) if q.is_zero() => return,
-        Ok(_) => primitives::Quantity::server_string(&divisor.0, false).unwrap_or_default(),
-    };
-    const BYTES: &[&str] = &[
-        "1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei",
-    ];
-    let problem = match resource {
-        "limits.cpu" | "requests.cpu" if !matches!(canonical.as_str(), "1m" | "1") => {
-            Some("only divisor's values 1m and 1 are supported with the cpu resource")
-        }
-        "limits.memory" | "requests.memory" if !BYTES.contains(&canonical.as_str()) => Some(
-            "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the memory resource",
-        ),
-        "limits.ephemeral-storage" | "requests.ephemeral-storage"
-            if !BYTES.contains(&canonical.as_str()) =>
-        {
-            Some(
-                "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the local ephemeral storage resource",
-            )
-        }
-        _ if is_hugepages_field(resource) && !BYTES.contains(&canonical.as_str()) => Some(
-            "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the hugepages resource",
-        ),
-        _ => None,
-    };
-    if let Some(problem) = problem {
-        v.push(
-            Reason::InvalidEnv,
-            &d_at,
-            format!("{:?}: {problem}", divisor.0),
-            "give a divisor of 1 and a unit suffix (1m for cpu, 1Mi or 1Gi for bytes)",
-        );
-    }
-}
-
-/// `requests.hugepages-` and `limits.hugepages-`
-/// (`validContainerResourceFieldPathPrefixesWithDownwardAPIHugePages`).
-fn is_hugepages_field(resource: &str) -> bool {
-    resource.starts_with("requests.hugepages-") || resource.starts_with("limits.hugepages-")
 }
 
 /// `validateConfigMapKeySelector` / `validateSecretKeySelector`: the object's name is a
@@ -959,15 +773,6 @@ fn resize_policy(v: &mut Violations, c: &Container, at: &str, restart_never: boo
     }
 }
 
-/// Upstream's `field.NotSupported` text, lower-cased.
-fn unsupported(value: &str, supported: &[&str]) -> String {
-    let list: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
-    format!(
-        "unsupported value {value:?}: supported values: {}",
-        list.join(", ")
-    )
-}
-
 /// `IsConfigMapKey` (apimachinery `util/validation`): at most 253 characters of
 /// `[-._a-zA-Z0-9]`, and not `.`, `..` or starting with `..`. Messages joined by "; ".
 fn config_map_key(key: &str) -> Result<(), String> {
@@ -1012,20 +817,6 @@ mod tests {
         assert_eq!(mask_trailing_dash("a.-"), "aa");
         assert_eq!(mask_trailing_dash("-"), "-");
         assert_eq!(mask_trailing_dash("plain"), "plain");
-    }
-
-    #[test]
-    fn subscripts_split_as_upstream_does() {
-        assert_eq!(
-            split_subscript("metadata.labels['a[b]c']"),
-            Some(("metadata.labels", "a[b]c"))
-        );
-        assert_eq!(
-            split_subscript("metadata.labels['']"),
-            Some(("metadata.labels", ""))
-        );
-        assert_eq!(split_subscript("metadata.labels"), None);
-        assert_eq!(split_subscript("['x']"), None);
     }
 
     #[test]

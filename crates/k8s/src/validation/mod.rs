@@ -23,6 +23,7 @@ use crate::apimachinery as primitives;
 use crate::selector::{self, Operator, ValuesProblem};
 
 pub mod container;
+pub mod downward;
 pub mod pod;
 pub mod resources;
 pub mod security;
@@ -263,6 +264,16 @@ pub fn validate(ds: &DaemonSet) -> Vec<Violation> {
     v.0
 }
 
+/// The message of upstream's `field.NotSupported` (lower-cased, as every message here):
+/// `unsupported value "X": supported values: "A", "B"`.
+pub(crate) fn unsupported(value: &str, supported: &[&str]) -> String {
+    let list: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
+    format!(
+        "unsupported value {value:?}: supported values: {}",
+        list.join(", ")
+    )
+}
+
 /// Upstream's message for values that do not fit the operator
 /// (`validateNodeSelectorRequirement`, `ValidateLabelSelectorRequirement`).
 fn values_message(operator: Operator, values: &[String]) -> Option<String> {
@@ -293,7 +304,8 @@ pub fn field_path(pointer: &str) -> String {
         "limits",
         "requests",
         "overhead",
-        "divisor",
+        "options",
+        "volumeAttributes",
     ];
     let mut out = String::new();
     let mut parent_is_map = false;
@@ -394,6 +406,67 @@ impl Violations {
         }
     }
 
+    /// `ValidateLabelSelector` (apimachinery meta/v1/validation) with
+    /// `AllowInvalidLabelValueInSelector` off, as on create: matchLabels are labels; each
+    /// expression has a set operator with values that fit it (a problem of `reason`), a
+    /// label key and label values. Returns whether the selector is valid, which is when
+    /// `LabelSelectorAsSelector` converts it.
+    pub(crate) fn label_selector(
+        &mut self,
+        selector: &LabelSelector,
+        at: &str,
+        reason: Reason,
+    ) -> bool {
+        let before = self.0.len();
+        self.labels(selector.match_labels.as_ref(), &pointer(at, "matchLabels"));
+        for (i, e) in selector.match_expressions.iter().flatten().enumerate() {
+            let e_at = pointer(&pointer(at, "matchExpressions"), i);
+            let values = e.values.as_deref().unwrap_or_default();
+            match Operator::parse(&e.operator) {
+                Some(
+                    op @ (Operator::In
+                    | Operator::NotIn
+                    | Operator::Exists
+                    | Operator::DoesNotExist),
+                ) => {
+                    if let Some(problem) = values_message(op, values) {
+                        self.push(
+                            reason,
+                            &pointer(&e_at, "values"),
+                            problem,
+                            "use In or NotIn with values, Exists or DoesNotExist without",
+                        );
+                    }
+                }
+                _ => self.push(
+                    reason,
+                    &pointer(&e_at, "operator"),
+                    format!("{:?} is not a valid selector operator", e.operator),
+                    "a label selector takes In, NotIn, Exists or DoesNotExist",
+                ),
+            }
+            if let Err(problem) = primitives::label_key(&e.key) {
+                self.push(
+                    Reason::InvalidLabel,
+                    &pointer(&e_at, "key"),
+                    format!("key {:?} {problem}", e.key),
+                    "a label key is an optional DNS prefix and '/', then a name of at most 63 characters",
+                );
+            }
+            for (j, value) in values.iter().enumerate() {
+                if let Err(problem) = primitives::label_value(value) {
+                    self.push(
+                        Reason::InvalidLabel,
+                        &pointer(&pointer(&e_at, "values"), j),
+                        format!("value {value:?} {problem}"),
+                        "a label value is at most 63 characters of letters, digits, '-', '_' and '.'",
+                    );
+                }
+            }
+        }
+        self.0.len() == before
+    }
+
     fn selector(
         &mut self,
         selector: &LabelSelector,
@@ -412,50 +485,7 @@ impl Violations {
         }
         // A selector that does not convert (`LabelSelectorAsSelector`) is not compared
         // with the template: its own errors say enough.
-        let before = self.0.len();
-        self.labels(Some(&labels), "/spec/selector/matchLabels");
-        for (i, e) in expressions.iter().enumerate() {
-            let at = pointer("/spec/selector/matchExpressions", i);
-            // `ValidateLabelSelectorRequirement`: the set operators only, a qualified key,
-            // label values.
-            let values = e.values.as_deref().unwrap_or_default();
-            let problem = match Operator::parse(&e.operator) {
-                Some(
-                    op @ (Operator::In
-                    | Operator::NotIn
-                    | Operator::Exists
-                    | Operator::DoesNotExist),
-                ) => values_message(op, values),
-                _ => Some(format!("{:?} is not a valid selector operator", e.operator)),
-            };
-            if let Some(problem) = problem {
-                self.push(
-                    Reason::SelectorMismatch,
-                    &at,
-                    problem,
-                    "use In or NotIn with values, Exists or DoesNotExist without",
-                );
-            }
-            if let Err(problem) = primitives::label_key(&e.key) {
-                self.push(
-                    Reason::SelectorMismatch,
-                    &pointer(&at, "key"),
-                    format!("key {:?} {problem}", e.key),
-                    "a selector key is a label key: an optional DNS prefix and '/', then a name of at most 63 characters",
-                );
-            }
-            for (j, value) in values.iter().enumerate() {
-                if let Err(problem) = primitives::label_value(value) {
-                    self.push(
-                        Reason::SelectorMismatch,
-                        &pointer(&pointer(&at, "values"), j),
-                        format!("value {value:?} {problem}"),
-                        "a selector value is a label value: at most 63 characters of letters, digits, '-', '_' and '.'",
-                    );
-                }
-            }
-        }
-        if self.0.len() > before {
+        if !self.label_selector(selector, "/spec/selector", Reason::SelectorMismatch) {
             return;
         }
         let matches = selector::label_selector_matches(selector, template);

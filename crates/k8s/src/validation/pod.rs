@@ -17,7 +17,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::{Reason, Violations, pointer, toleration_problems};
+use super::{Reason, Violations, pointer, toleration_problems, unsupported};
 use crate::apimachinery as primitives;
 
 /// `MaxDNSNameservers`: libc reads at most three name servers.
@@ -55,15 +55,6 @@ fn ephemeral_containers(v: &mut Violations, pod: &PodSpec, at: &str) {
             "remove ephemeralContainers: they are added to a running pod (kubectl debug)",
         );
     }
-}
-
-/// The message of upstream's `field.NotSupported`, lower-cased.
-fn unsupported(value: &str, supported: &[&str]) -> String {
-    let supported: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
-    format!(
-        "unsupported value {value:?}: supported values: {}",
-        supported.join(", ")
-    )
 }
 
 /// `validateDNSPolicy`: an empty policy is defaulted to ClusterFirst before.
@@ -423,75 +414,6 @@ fn gates(v: &mut Violations, pod: &PodSpec, at: &str) {
     }
 }
 
-/// `ValidateLabelSelector` with `AllowInvalidLabelValueInSelector` off, as on create:
-/// matchLabels as labels, each expression a set operator with values that fit it, a
-/// qualified-name key and label values.
-fn label_selector(v: &mut Violations, selector: &LabelSelector, at: &str) {
-    let l_at = pointer(at, "matchLabels");
-    for (key, value) in selector.match_labels.iter().flatten() {
-        let k_at = pointer(&l_at, key);
-        if let Err(e) = primitives::label_key(key) {
-            v.push_key(
-                Reason::InvalidScheduling,
-                &k_at,
-                format!("label key {key:?} {e}"),
-                "a label key is an optional DNS prefix and '/', then a name of at most 63 characters",
-            );
-        }
-        if let Err(e) = primitives::label_value(value) {
-            v.push(
-                Reason::InvalidScheduling,
-                &k_at,
-                format!("label value {value:?} {e}"),
-                "a label value is at most 63 characters of letters, digits, '-', '_' and '.'",
-            );
-        }
-    }
-    for (i, e) in selector.match_expressions.iter().flatten().enumerate() {
-        let e_at = pointer(&pointer(at, "matchExpressions"), i);
-        let values = e.values.as_deref().unwrap_or_default();
-        match e.operator.as_str() {
-            "In" | "NotIn" if values.is_empty() => v.push(
-                Reason::InvalidScheduling,
-                &pointer(&e_at, "values"),
-                "values must be specified when `operator` is 'In' or 'NotIn'".into(),
-                "give In and NotIn at least one value",
-            ),
-            "Exists" | "DoesNotExist" if !values.is_empty() => v.push(
-                Reason::InvalidScheduling,
-                &pointer(&e_at, "values"),
-                "values may not be specified when `operator` is 'Exists' or 'DoesNotExist'".into(),
-                "remove the values of an Exists or DoesNotExist expression",
-            ),
-            "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
-            other => v.push(
-                Reason::InvalidScheduling,
-                &pointer(&e_at, "operator"),
-                format!("{other:?} is not a valid selector operator"),
-                "a label selector takes In, NotIn, Exists or DoesNotExist",
-            ),
-        }
-        if let Err(problem) = primitives::label_key(&e.key) {
-            v.push(
-                Reason::InvalidScheduling,
-                &pointer(&e_at, "key"),
-                format!("key {:?} {problem}", e.key),
-                "a label key is an optional DNS prefix and '/', then a name of at most 63 characters",
-            );
-        }
-        for (j, value) in values.iter().enumerate() {
-            if let Err(problem) = primitives::label_value(value) {
-                v.push(
-                    Reason::InvalidScheduling,
-                    &pointer(&pointer(&e_at, "values"), j),
-                    format!("value {value:?} {problem}"),
-                    "a label value is at most 63 characters of letters, digits, '-', '_' and '.'",
-                );
-            }
-        }
-    }
-}
-
 /// The keys a label selector names, in matchLabels and in matchExpressions.
 fn selector_keys(selector: &LabelSelector) -> BTreeSet<&str> {
     let labels = selector
@@ -637,7 +559,11 @@ fn spread_constraint(v: &mut Violations, c: &TopologySpreadConstraint, at: &str)
         }
     }
     if let Some(selector) = &c.label_selector {
-        label_selector(v, selector, &pointer(at, "labelSelector"));
+        v.label_selector(
+            selector,
+            &pointer(at, "labelSelector"),
+            Reason::InvalidScheduling,
+        );
     }
 }
 
@@ -776,10 +702,18 @@ fn node_selector_term(v: &mut Violations, term: &NodeSelectorTerm, at: &str) {
 /// and a topologyKey that is a qualified name.
 fn pod_affinity_term(v: &mut Violations, term: &PodAffinityTerm, at: &str) {
     if let Some(selector) = &term.label_selector {
-        label_selector(v, selector, &pointer(at, "labelSelector"));
+        v.label_selector(
+            selector,
+            &pointer(at, "labelSelector"),
+            Reason::InvalidScheduling,
+        );
     }
     if let Some(selector) = &term.namespace_selector {
-        label_selector(v, selector, &pointer(at, "namespaceSelector"));
+        v.label_selector(
+            selector,
+            &pointer(at, "namespaceSelector"),
+            Reason::InvalidScheduling,
+        );
     }
     for (i, ns) in term.namespaces.iter().flatten().enumerate() {
         if let Err(e) = primitives::dns1123_label(ns) {

@@ -21,7 +21,7 @@ use k8s_openapi::api::core::v1::{
     WindowsSecurityContextOptions,
 };
 
-use super::{Reason, Violations, container_lists, pointer};
+use super::{Reason, Violations, container_lists, pointer, unsupported};
 use crate::apimachinery as primitives;
 
 /// The largest user or group ID (`maxUserID`, `maxGroupID` of apimachinery's validation).
@@ -56,15 +56,6 @@ fn id(v: &mut Violations, value: Option<i64>, at: &str, what: &str) {
             "user and group IDs are between 0 and 2147483647",
         );
     }
-}
-
-/// The message of `field.NotSupported`.
-fn not_supported(value: &str, supported: &[&str]) -> String {
-    let list: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
-    format!(
-        "unsupported value {value:?}: supported values: {}",
-        list.join(", ")
-    )
 }
 
 /// `validatePodSpecSecurityContext` and `validateSysctls`.
@@ -109,7 +100,7 @@ fn pod_security_context(v: &mut Violations, pod: &PodSpec, at: &str) {
             v.push(
                 Reason::InvalidSecurityContext,
                 &pointer(&sc_at, "fsGroupChangePolicy"),
-                not_supported(policy, VALID),
+                unsupported(policy, VALID),
                 "use Always or OnRootMismatch",
             );
         }
@@ -131,7 +122,7 @@ fn pod_security_context(v: &mut Violations, pod: &PodSpec, at: &str) {
             v.push(
                 Reason::InvalidSecurityContext,
                 &pointer(&sc_at, "supplementalGroupsPolicy"),
-                not_supported(policy, VALID),
+                unsupported(policy, VALID),
                 "use Merge or Strict",
             );
         }
@@ -145,7 +136,7 @@ fn pod_security_context(v: &mut Violations, pod: &PodSpec, at: &str) {
         v.push(
             Reason::InvalidSecurityContext,
             &pointer(&sc_at, "seLinuxChangePolicy"),
-            not_supported(policy, &["Recursive"]),
+            unsupported(policy, &["Recursive"]),
             "Kubernetes 1.33 accepts only Recursive (MountOption needs the SELinuxMount feature gate)",
         );
     }
@@ -304,7 +295,7 @@ fn container_security_context(
             v.push(
                 Reason::InvalidSecurityContext,
                 &m_at,
-                not_supported(mount, VALID),
+                unsupported(mount, VALID),
                 "use Default or Unmasked",
             );
         }
@@ -349,18 +340,6 @@ fn container_security_context(
     }
 }
 
-/// `validateLocalDescendingPath`: a relative path without a `..` segment. The messages.
-fn local_descending_path(path: &str) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if path.starts_with('/') {
-        out.push("must be a relative path");
-    }
-    if path.split('/').any(|part| part == "..") {
-        out.push("must not contain '..'");
-    }
-    out
-}
-
 /// `validateSeccompProfileField` and `validateSeccompProfileType`.
 fn seccomp_profile(v: &mut Violations, profile: &SeccompProfile, at: &str) {
     const TYPES: &[&str] = &["Localhost", "RuntimeDefault", "Unconfined"];
@@ -377,7 +356,7 @@ fn seccomp_profile(v: &mut Violations, profile: &SeccompProfile, at: &str) {
         t if !TYPES.contains(&t) => v.push(
             Reason::InvalidSecurityContext,
             &t_at,
-            not_supported(t, TYPES),
+            unsupported(t, TYPES),
             help,
         ),
         _ => {}
@@ -390,7 +369,7 @@ fn seccomp_profile(v: &mut Violations, profile: &SeccompProfile, at: &str) {
             "name the profile file, relative to the kubelet's seccomp directory",
         ),
         (Some(path), true) => {
-            for problem in local_descending_path(path) {
+            for problem in primitives::local_descending_path(path) {
                 v.push(
                     Reason::InvalidSecurityContext,
                     &l_at,
@@ -469,7 +448,7 @@ fn app_armor_profile(v: &mut Violations, profile: &AppArmorProfile, at: &str) {
         other => v.push(
             Reason::InvalidSecurityContext,
             &pointer(at, "type"),
-            not_supported(other, TYPES),
+            unsupported(other, TYPES),
             "use type RuntimeDefault, Unconfined, or Localhost with a localhostProfile",
         ),
     }
@@ -676,7 +655,7 @@ fn os(v: &mut Violations, pod: &PodSpec, at: &str) {
         other => v.push(
             Reason::InvalidOs,
             &name_at,
-            not_supported(other, &["linux", "windows"]),
+            unsupported(other, &["linux", "windows"]),
             "use linux or windows",
         ),
     }
@@ -817,7 +796,7 @@ pub(crate) fn template_annotations(
                     "runtime/default" | "docker/default" | "unconfined"
                 ) => {}
                 Some(path) => {
-                    for problem in local_descending_path(path) {
+                    for problem in primitives::local_descending_path(path) {
                         v.push(
                             Reason::InvalidSecurityContext,
                             &a_at,
