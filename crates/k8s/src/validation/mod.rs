@@ -14,7 +14,7 @@
 //! version or feature gate it depends on (Kubernetes 1.33 with its default gates).
 
 use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::{Container, NodeSelectorRequirement, PodSpec};
+use k8s_openapi::api::core::v1::{Container, NodeSelectorRequirement, NodeSelectorTerm, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
@@ -559,19 +559,21 @@ impl Violations {
                 );
             }
             for (i, term) in required.node_selector_terms.iter().enumerate() {
-                for (j, e) in term.match_expressions.iter().flatten().enumerate() {
-                    self.node_requirement(
-                        e,
-                        &pointer(&pointer(&pointer(r_at, i), "matchExpressions"), j),
-                    );
-                }
-                for (j, f) in term.match_fields.iter().flatten().enumerate() {
-                    self.node_field_requirement(
-                        f,
-                        &pointer(&pointer(&pointer(r_at, i), "matchFields"), j),
-                    );
-                }
+                self.node_selector_term(term, &pointer(r_at, i));
             }
+        }
+    }
+
+    /// `ValidateNodeSelectorTerm`, of a required or a preferred term alike: each
+    /// expression's operator, values count and key (`ValidateNodeSelectorRequirement`;
+    /// in 1.33 the values of neither are checked as label values), each matchFields
+    /// requirement naming one node (`ValidateNodeFieldSelectorRequirement`).
+    pub(crate) fn node_selector_term(&mut self, term: &NodeSelectorTerm, at: &str) {
+        for (j, e) in term.match_expressions.iter().flatten().enumerate() {
+            self.node_requirement(e, &pointer(&pointer(at, "matchExpressions"), j));
+        }
+        for (j, f) in term.match_fields.iter().flatten().enumerate() {
+            self.node_field_requirement(f, &pointer(&pointer(at, "matchFields"), j));
         }
     }
 

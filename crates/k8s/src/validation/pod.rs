@@ -12,8 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv6Addr;
 
 use k8s_openapi::api::core::v1::{
-    NodeSelectorTerm, PodAffinityTerm, PodSpec, Toleration, TopologySpreadConstraint,
-    WeightedPodAffinityTerm,
+    PodAffinityTerm, PodSpec, Toleration, TopologySpreadConstraint, WeightedPodAffinityTerm,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -587,7 +586,7 @@ fn affinity(v: &mut Violations, pod: &PodSpec, at: &str) {
         {
             let t_at = pointer(&p_at, i);
             weight(v, term.weight, &t_at);
-            node_selector_term(v, &term.preference, &pointer(&t_at, "preference"));
+            v.node_selector_term(&term.preference, &pointer(&t_at, "preference"));
         }
     }
     let pod_affinities = [
@@ -645,54 +644,6 @@ fn weight(v: &mut Violations, weight: i32, at: &str) {
             "weight must be in the range 1-100".into(),
             "give the preferred term a weight from 1 to 100",
         );
-    }
-}
-
-/// `ValidateNodeSelectorTerm` of a preferred term: invalid label values are allowed
-/// there, so only the operators, values counts and keys count; matchFields
-/// (`ValidateNodeFieldSelectorRequirement`) name one node.
-fn node_selector_term(v: &mut Violations, term: &NodeSelectorTerm, at: &str) {
-    for (j, e) in term.match_expressions.iter().flatten().enumerate() {
-        v.node_requirement(e, &pointer(&pointer(at, "matchExpressions"), j));
-    }
-    for (j, f) in term.match_fields.iter().flatten().enumerate() {
-        let f_at = pointer(&pointer(at, "matchFields"), j);
-        let values = f.values.as_deref().unwrap_or_default();
-        if !matches!(f.operator.as_str(), "In" | "NotIn") {
-            v.push(
-                Reason::InvalidNodeSelector,
-                &pointer(&f_at, "operator"),
-                format!("{:?} is not a valid selector operator", f.operator),
-                "matchFields takes In or NotIn with one node name",
-            );
-        } else if values.len() != 1 {
-            v.push(
-                Reason::InvalidNodeSelector,
-                &pointer(&f_at, "values"),
-                "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"
-                    .into(),
-                "matchFields takes In or NotIn with one node name",
-            );
-        }
-        if f.key != "metadata.name" {
-            v.push(
-                Reason::InvalidNodeSelector,
-                &pointer(&f_at, "key"),
-                format!("{:?} is not a valid field selector key", f.key),
-                "matchFields supports only metadata.name",
-            );
-        } else {
-            for (k, name) in values.iter().enumerate() {
-                if let Err(e) = primitives::dns1123_subdomain(name) {
-                    v.push(
-                        Reason::InvalidNodeSelector,
-                        &pointer(&pointer(&f_at, "values"), k),
-                        format!("node name {name:?} {e}"),
-                        "a node name is a DNS-1123 subdomain",
-                    );
-                }
-            }
-        }
     }
 }
 
