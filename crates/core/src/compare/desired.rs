@@ -173,7 +173,18 @@ fn manifest_daemonset(
                 .with_help("check the field names and types against the DaemonSet API (kubectl explain daemonset.spec)"),
         ]
     })?;
-    let violations = daemonset::validate(&daemonset);
+    let mut violations = daemonset::validate(&daemonset);
+    // The typed form reads a missing selector as an empty one; the server's check for an
+    // empty selector (`ValidateDaemonSetSpec`) does not apply to a nil one, which fails
+    // only as matching nothing. Say what is wrong: there is no selector.
+    if object["spec"].get("selector").is_none_or(Value::is_null) {
+        for v in &mut violations {
+            if v.at == "/spec/selector" {
+                v.message = "the DaemonSet has no selector (the API server says \"`selector` does not match template `labels`\")".into();
+                v.help = "add spec.selector.matchLabels with the labels of spec.template.metadata.labels (apps/v1 requires it)";
+            }
+        }
+    }
     if !violations.is_empty() {
         return Err(violations
             .into_iter()
