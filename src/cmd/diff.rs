@@ -10,7 +10,7 @@ use crate::terminal::{colour, print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 pub fn run(args: &DiffArgs) -> u8 {
-    let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {
+    let Some((desired, cluster)) = inputs(&args.paths, &args.state, false) else {
         return EXIT_ERROR;
     };
     print_diagnostics(&not_compared(&desired, &cluster));

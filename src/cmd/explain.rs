@@ -10,7 +10,7 @@ use crate::terminal::{colour, print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_OK};
 
 pub fn run(args: &ExplainArgs) -> u8 {
-    let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {
+    let Some((desired, cluster)) = inputs(&args.paths, &args.state, true) else {
         return EXIT_ERROR;
     };
     let target = match explain::find(&desired, &cluster, &args.daemonset) {

@@ -11,7 +11,7 @@ use crate::terminal::{colour, print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 pub fn run(args: &PlanArgs) -> u8 {
-    let Some((desired, cluster)) = inputs(&args.paths, &args.state) else {
+    let Some((desired, cluster)) = inputs(&args.paths, &args.state, true) else {
         return EXIT_ERROR;
     };
     let plan = compare::plan(&desired, &cluster);
@@ -31,10 +31,14 @@ pub fn run(args: &PlanArgs) -> u8 {
     code
 }
 
-/// What plan and explain both read: the DaemonSets that should exist (descriptions
+/// What plan, explain and diff read: the DaemonSets that should exist (descriptions
 /// compiled, manifests checked) and the cluster state. Prints the diagnostics; `None`
-/// when any is an error.
-pub fn inputs(paths: &[std::path::PathBuf], state: &StateArgs) -> Option<(Vec<Desired>, Cluster)> {
+/// when any is an error. A command that `places` pods warns when the state has no nodes.
+pub fn inputs(
+    paths: &[std::path::PathBuf],
+    state: &StateArgs,
+    places: bool,
+) -> Option<(Vec<Desired>, Cluster)> {
     let (files, mut diagnostics) = read_inputs_except(paths, &is_state_source(&state.state));
     let compiled = everynode_core::compile(&files);
     diagnostics.extend(compiled.diagnostics.iter().cloned());
@@ -58,7 +62,8 @@ pub fn inputs(paths: &[std::path::PathBuf], state: &StateArgs) -> Option<(Vec<De
             return None;
         }
     };
-    if cluster.nodes.is_empty() {
+    // diff compares objects and places nothing: no nodes is no problem there.
+    if places && cluster.nodes.is_empty() {
         diagnostics.push(
             Diagnostic::new(
                 Code::no_nodes,
