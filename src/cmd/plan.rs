@@ -74,6 +74,9 @@ pub fn inputs(
             ),
         );
     }
+    if places {
+        diagnostics.extend(compare::unknown_template_nodes(&desired, &cluster));
+    }
     print_diagnostics(&diagnostic::sorted(diagnostics));
     Some((desired, cluster))
 }

@@ -111,6 +111,7 @@ codes! {
     // The cluster state.
     invalid_state: Error, "a --state source is not what kubectl get prints";
     no_nodes: Warning, "the state holds no Node objects";
+    unknown_template_node: Warning, "a pod template's spec.nodeName names no node of the state";
     live_cluster: Error, "the live cluster cannot be read (kubeconfig, network, credentials, permissions)";
     duplicate_daemonset: Error, "two DaemonSets to plan share a namespace and name";
     unknown_daemonset: Error, "explain names a DaemonSet that is neither rendered nor in the state";

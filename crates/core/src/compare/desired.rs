@@ -319,6 +319,39 @@ fn drop_nulls(value: &mut Value) {
     }
 }
 
+/// A template's `spec.nodeName` that names no node of the state: `NodeShouldRunDaemonPod`
+/// (pkg/controller/daemon/daemon_controller.go) runs the pod on the node it names and no
+/// other, so with no such node the DaemonSet runs nowhere. Warnings at the field, for a
+/// state that has nodes at all.
+pub fn unknown_template_nodes(desired: &[Desired], cluster: &Cluster) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    if cluster.nodes.is_empty() {
+        return warnings;
+    }
+    for d in desired {
+        let node = (d.daemonset.spec.as_ref())
+            .and_then(|s| s.template.spec.as_ref())
+            .and_then(|p| p.node_name.as_deref())
+            .filter(|n| !n.is_empty());
+        if let Some(node) = node
+            && cluster.node(node).is_none()
+        {
+            warnings.push(
+                Diagnostic::new(
+                    Code::unknown_template_node,
+                    format!(
+                        "{}/{}: spec.template.spec.nodeName {node:?} names no node of the state",
+                        d.namespace, d.name
+                    ),
+                )
+                .at(&d.file, d.span_of("/spec/template/spec/nodeName"), "no such node")
+                .with_help("a pod bound to a node that does not exist never runs: remove nodeName (a DaemonSet places its pods itself) or name a node of the cluster"),
+            );
+        }
+    }
+    warnings
+}
+
 /// The DaemonSets of the state that everynode manages (labelled managed-by everynode)
 /// and that are no longer rendered: applying deletes them.
 pub fn pruned<'c>(desired: &[Desired], cluster: &'c Cluster) -> Vec<&'c LiveDaemonSet> {

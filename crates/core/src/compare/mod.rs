@@ -8,5 +8,5 @@ pub mod diff;
 pub mod explain;
 pub mod plan;
 
-pub use desired::{Desired, desired, live_of, pruned, schema_problems};
+pub use desired::{Desired, desired, live_of, pruned, schema_problems, unknown_template_nodes};
 pub use plan::{Action, Change, DaemonSetPlan, PLAN_API_VERSION, Placement, Plan, Summary, plan};
