@@ -159,10 +159,16 @@ pub fn human(facts: &Facts, colour: bool) -> String {
                     ok(true)
                 )
             }
-            (Some((toleration, Origin::Controller)), true) => format!(
-                "{taint}  tolerated by {toleration}, which the DaemonSet controller adds  {}",
-                ok(true)
-            ),
+            (Some((toleration, Origin::Controller)), true) => match &check.replaced {
+                Some(replaced) => format!(
+                    "{taint}  tolerated by {toleration}, which the DaemonSet controller puts in place of the template's {replaced}: that limit never applies  {}",
+                    ok(true)
+                ),
+                None => format!(
+                    "{taint}  tolerated by {toleration}, which the DaemonSet controller adds  {}",
+                    ok(true)
+                ),
+            },
             (None, true) if check.taint.effect == "NoExecute" => {
                 format!(
                     "{taint}  not tolerated: keeps new pods off and evicts running ones  {}",
@@ -175,6 +181,12 @@ pub fn human(facts: &Facts, colour: bool) -> String {
             ),
         };
         let _ = writeln!(out, "  {line}");
+        if let Some((toleration, why)) = &check.nearest_miss {
+            let _ = writeln!(
+                out,
+                "    the nearest toleration, {toleration}, misses: {why}"
+            );
+        }
         for unknown in &check.unknown_operators {
             let _ = writeln!(
                 out,

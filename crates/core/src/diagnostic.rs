@@ -112,6 +112,8 @@ codes! {
     invalid_state: Error, "a --state source is not what kubectl get prints";
     no_nodes: Warning, "the state holds no Node objects";
     unknown_template_node: Warning, "a pod template's spec.nodeName names no node of the state";
+    orphan_selector_overlap: Warning, "an orphan pod of the state that two DaemonSets' selectors select: whichever controller syncs first adopts it";
+    released_pods: Warning, "pods a DaemonSet owns that its selector no longer selects: released, they keep running, owned by no one";
     live_cluster: Error, "the live cluster cannot be read (kubeconfig, network, credentials, permissions)";
     duplicate_daemonset: Error, "two DaemonSets to plan share a namespace and name";
     unknown_daemonset: Error, "explain names a DaemonSet that is neither rendered nor in the state";
@@ -121,6 +123,7 @@ codes! {
     // lint: quality and the rules across objects.
     missing_requests: Warning, "a container requests no cpu or no memory";
     image_latest: Warning, "an image has no tag, or the tag latest";
+    dead_node_selection: Warning, "a node affinity requirement the API server accepts but no node can ever satisfy";
     selector_overlap: Error, "two DaemonSets in a namespace can select the same pods";
     daemon_overlap: Error, "two DaemonSets of one daemon can both run on one node";
     host_port_collision: Error, "two DaemonSets that can share a node take the same host port";

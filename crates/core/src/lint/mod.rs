@@ -5,6 +5,7 @@
 //! given a recorded cluster, the rules that need nodes. Then it sets aside what inline
 //! comments and the configuration file silence.
 
+mod dead;
 pub mod suppress;
 
 use std::collections::BTreeMap;
@@ -108,6 +109,9 @@ pub fn lint(inputs: &Inputs, cluster: Option<&Cluster>, config: &Config) -> Lint
     }
     for d in desired {
         images_and_requests(d, &mut findings);
+    }
+    for d in desired {
+        dead::dead_node_selections(d, &mut findings);
     }
     overlaps(desired, &mut findings);
     if let Some(cluster) = cluster {

@@ -58,6 +58,13 @@ pub struct TaintCheck<'n> {
     /// Tolerations with an operator this rule does not know (Gt/Lt of newer servers)
     /// that name this taint's key: they tolerate nothing here.
     pub unknown_operators: Vec<String>,
+    /// When the controller's own toleration tolerates the taint in place of a template
+    /// toleration it replaced: that template toleration, as text with its
+    /// `tolerationSeconds` (which no longer applies).
+    pub replaced: Option<String>,
+    /// When no toleration tolerates the taint: the template toleration for its key that
+    /// comes nearest, and why it misses (another effect, another value).
+    pub nearest_miss: Option<(String, String)>,
 }
 
 impl DaemonPodTemplate<'_> {
@@ -108,6 +115,21 @@ impl DaemonPodTemplate<'_> {
                     .iter()
                     .find(|(t, _)| tolerates(t, taint))
                     .map(|(t, origin)| (toleration_text(t), *origin)),
+                replaced: self.tolerated_by(taint).and_then(|origin| {
+                    let replaced = self.replaced.iter().find(|t| {
+                        origin == Origin::Controller
+                            && t.key.as_deref() == Some(taint.key.as_str())
+                            && t.effect.as_deref() == Some(taint.effect.as_str())
+                    })?;
+                    Some(match replaced.toleration_seconds {
+                        Some(seconds) => format!("{} for {seconds}s", toleration_text(replaced)),
+                        None => toleration_text(replaced),
+                    })
+                }),
+                nearest_miss: match self.tolerated_by(taint) {
+                    Some(_) => None,
+                    None => self.nearest_miss(taint),
+                },
                 unknown_operators: self
                     .tolerations
                     .iter()
@@ -128,6 +150,34 @@ impl DaemonPodTemplate<'_> {
             terms,
             taints,
         }
+    }
+}
+
+impl DaemonPodTemplate<'_> {
+    /// The template toleration naming `taint`'s key that misses it by the least, and
+    /// why (`ToleratesTaint` fails on the effect or on the value).
+    fn nearest_miss(&self, taint: &Taint) -> Option<(String, String)> {
+        let (toleration, _) = self.tolerations.iter().find(|(t, origin)| {
+            *origin == Origin::Template && t.key.as_deref() == Some(taint.key.as_str())
+        })?;
+        let effect = toleration.effect.as_deref().unwrap_or_default();
+        let value = toleration.value.as_deref().unwrap_or_default();
+        let why = if !effect.is_empty() && effect != taint.effect {
+            format!(
+                "its effect is {effect}, the taint's is {}: leave the effect out to tolerate every effect",
+                taint.effect
+            )
+        } else {
+            match toleration.operator.as_deref().unwrap_or_default() {
+                "" | "Equal" if value.is_empty() => format!(
+                    "an Equal toleration without a value matches only a taint without one; this taint's value is {:?}: use operator Exists, or give the value",
+                    taint.value
+                ),
+                "" | "Equal" => format!("its value is {value:?}, the taint's is {:?}", taint.value),
+                other => format!("its operator {other} tolerates nothing here"),
+            }
+        };
+        Some((toleration_text(toleration), why))
     }
 }
 

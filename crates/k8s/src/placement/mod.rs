@@ -40,8 +40,21 @@ pub enum Origin {
 pub struct DaemonPodTemplate<'a> {
     /// The template's pod spec.
     pub spec: &'a PodSpec,
-    /// The template's tolerations, then the controller's.
+    /// The template's tolerations, then the controller's, as the controller leaves them.
     pub tolerations: Vec<(Toleration, Origin)>,
+    /// The template's tolerations the controller replaced with its own (see
+    /// [`DaemonPodTemplate::from_spec`]).
+    pub replaced: Vec<Toleration>,
+}
+
+/// `MatchToleration` (k8s.io/api/core/v1/toleration.go): the same key, operator, value and
+/// effect, compared as written (an absent field is the empty string).
+fn same_toleration(a: &Toleration, b: &Toleration) -> bool {
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    text(&a.key) == text(&b.key)
+        && text(&a.operator) == text(&b.operator)
+        && text(&a.value) == text(&b.value)
+        && text(&a.effect) == text(&b.effect)
 }
 
 /// The tolerations `AddOrUpdateDaemonPodTolerations` puts on every daemon pod
@@ -121,8 +134,13 @@ impl<'a> DaemonPodTemplate<'a> {
         Some(Self::from_spec(spec))
     }
 
-    /// The pod the controller would create from this pod spec: its tolerations plus
-    /// [`controller_tolerations`] (`AddOrUpdateDaemonPodTolerations`).
+    /// The pod the controller would create from this pod spec: its tolerations with
+    /// [`controller_tolerations`] added as `AddOrUpdateDaemonPodTolerations` adds them
+    /// (pkg/controller/daemon/util/daemonset_util.go, each through
+    /// `AddOrUpdateTolerationInPodSpec` of pkg/apis/core/v1/helper/helpers.go): a
+    /// template toleration that matches one of them (`MatchToleration`: same key,
+    /// operator, value and effect) is replaced by it, unless one is identical, and the
+    /// others are appended. A replaced toleration loses its `tolerationSeconds`.
     pub fn from_spec(spec: &'a PodSpec) -> Self {
         let mut tolerations: Vec<(Toleration, Origin)> = spec
             .tolerations
@@ -130,12 +148,26 @@ impl<'a> DaemonPodTemplate<'a> {
             .flatten()
             .map(|t| (t.clone(), Origin::Template))
             .collect();
-        tolerations.extend(
-            controller_tolerations(spec.host_network == Some(true))
-                .into_iter()
-                .map(|t| (t, Origin::Controller)),
-        );
-        DaemonPodTemplate { spec, tolerations }
+        let mut replaced = Vec::new();
+        for added in controller_tolerations(spec.host_network == Some(true)) {
+            let matching: Vec<usize> = (0..tolerations.len())
+                .filter(|&i| same_toleration(&tolerations[i].0, &added))
+                .collect();
+            if matching.is_empty() {
+                tolerations.push((added, Origin::Controller));
+            } else if matching.iter().all(|&i| tolerations[i].0 != added) {
+                for i in matching {
+                    let old =
+                        std::mem::replace(&mut tolerations[i], (added.clone(), Origin::Controller));
+                    replaced.push(old.0);
+                }
+            }
+        }
+        DaemonPodTemplate {
+            spec,
+            tolerations,
+            replaced,
+        }
     }
 
     /// `NodeShouldRunDaemonPod` for this node.
