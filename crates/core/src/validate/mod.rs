@@ -94,6 +94,19 @@ impl Check<'_> {
         );
     }
 
+    /// An error with the key at `at` (a label or annotation key), placed at the key where
+    /// the file records it (YAML), else at the entry.
+    fn key_error(&mut self, code: Code, message: String, at: &str, help: &str) {
+        let span = (self.spans.key(at))
+            .or_else(|| self.spans.get(at))
+            .unwrap_or_else(|| (0, 0).into());
+        self.out.push(
+            Diagnostic::new(code, message)
+                .at(&self.file, span, "invalid")
+                .with_help(help),
+        );
+    }
+
     /// The first pointer with a recorded position (the value a class itself set), or
     /// `fallback`.
     fn first_present(&self, pointers: &[String], fallback: &str) -> String {
@@ -244,7 +257,9 @@ impl Check<'_> {
     fn settings(&mut self, s: &Settings, at: &str) {
         for (key, value) in &s.labels {
             let k_at = pointer(&pointer(at, "labels"), key);
-            self.checked(primitives::label_key(key), Code::invalid_label, &format!("label key {key:?}"), &k_at, "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
+            if let Err(problem) = primitives::label_key(key) {
+                self.key_error(Code::invalid_label, format!("label key {key:?} {problem}"), &k_at, "a label key is an optional DNS prefix and '/', then a name of at most 63 characters");
+            }
             self.checked(primitives::label_value(value), Code::invalid_label, &format!("label value {value:?}"), &k_at, "a label value is at most 63 characters of letters, digits, '-', '_' and '.', alphanumeric at both ends");
         }
         for key in s.labels.keys() {
@@ -252,14 +267,16 @@ impl Check<'_> {
                 self.error(Code::invalid_label, format!("label `{key}` is written by everynode"), &pointer(&pointer(at, "labels"), key), "reserved", "everynode sets app.kubernetes.io/name, instance and managed-by, and everynode.dev/daemon and class itself: remove this label");
             }
         }
+        // `ValidateAnnotations` lower-cases a key before it checks it.
         for key in s.annotations.keys() {
-            self.checked(
-                primitives::label_key(key),
-                Code::invalid_label,
-                &format!("annotation key {key:?}"),
-                &pointer(&pointer(at, "annotations"), key),
-                "an annotation key follows the label key rules",
-            );
+            if let Err(problem) = primitives::label_key(&key.to_lowercase()) {
+                self.key_error(
+                    Code::invalid_label,
+                    format!("annotation key {key:?} {problem}"),
+                    &pointer(&pointer(at, "annotations"), key),
+                    "an annotation key is an optional DNS prefix and '/', then a name of at most 63 characters",
+                );
+            }
         }
         self.container(&s.main, at);
         for (field, list) in [
