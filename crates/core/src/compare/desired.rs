@@ -160,19 +160,38 @@ fn manifest_daemonset(
         }
     }
     object["apiVersion"] = Value::String("apps/v1".into());
-    let daemonset = DaemonSet::deserialize(&object).map_err(|e| {
-        // Each field of the wrong type at its own position, as lint says them; serde's
-        // first error only where the schema finds nothing.
-        let problems = schema_problems(manifest, false);
-        if !problems.is_empty() {
-            return problems;
+    let daemonset = match DaemonSet::deserialize(&object) {
+        Ok(daemonset) => daemonset,
+        Err(e) => {
+            // Each field of the wrong type at its own position, as lint says them; serde's
+            // first error only where the schema finds nothing. The API server's rules are
+            // still checked on the rest: the mistyped fields taken out, the object is read
+            // again, so one mistake does not hide the others.
+            let errors = schema_errors(manifest, false);
+            if errors.is_empty() {
+                return Err(vec![
+                    Diagnostic::new(Code::invalid_field, format!("not a valid DaemonSet: {e}"))
+                        .at(file, at(""), "this manifest")
+                        .with_help("check the field names and types against the DaemonSet API (kubectl explain daemonset.spec)"),
+                ]);
+            }
+            let mut rest = object.clone();
+            let removed: Vec<String> = errors.iter().map(|(at, _)| at.clone()).collect();
+            for at in removed.iter().rev() {
+                remove(&mut rest, at);
+            }
+            let mut problems: Vec<Diagnostic> = errors.into_iter().map(|(_, d)| d).collect();
+            if let Ok(daemonset) = DaemonSet::deserialize(&rest) {
+                let violations = daemonset::validate(&daemonset).into_iter().filter(|v| {
+                    !removed
+                        .iter()
+                        .any(|r| v.at == *r || v.at.starts_with(&format!("{r}/")))
+                });
+                problems.extend(violation_diagnostics(manifest, violations));
+            }
+            return Err(problems);
         }
-        vec![
-            Diagnostic::new(Code::invalid_field, format!("not a valid DaemonSet: {e}"))
-                .at(file, at(""), "this manifest")
-                .with_help("check the field names and types against the DaemonSet API (kubectl explain daemonset.spec)"),
-        ]
-    })?;
+    };
     let mut violations = daemonset::validate(&daemonset);
     // The typed form reads a missing selector as an empty one; the server's check for an
     // empty selector (`ValidateDaemonSetSpec`) does not apply to a nil one, which fails
@@ -186,26 +205,7 @@ fn manifest_daemonset(
         }
     }
     if !violations.is_empty() {
-        return Err(violations
-            .into_iter()
-            .map(|v| {
-                let span = if v.key {
-                    manifest.spans.key(&v.at)
-                } else {
-                    manifest.spans.get(&v.at)
-                };
-                Diagnostic::new(
-                    v.reason.into(),
-                    format!("{}: {}", daemonset::field_path(&v.at), v.message),
-                )
-                .at(
-                    file,
-                    span.unwrap_or_else(|| (0, 0).into()),
-                    "the API server rejects this",
-                )
-                .with_help(v.help)
-            })
-            .collect());
+        return Err(violation_diagnostics(manifest, violations));
     }
     let metadata = &daemonset.metadata;
     Ok((
@@ -248,6 +248,14 @@ fn strict_schema() -> Option<&'static (Value, jsonschema::Validator)> {
 /// API server's strict field validation refuse it); without, only values of the wrong
 /// type or shape are.
 pub fn schema_problems(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<Diagnostic> {
+    schema_errors(manifest, unknown_fields)
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect()
+}
+
+/// [`schema_problems`], each with the JSON pointer of the field it is about.
+fn schema_errors(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<(String, Diagnostic)> {
     let mut findings = Vec::new();
     let Some((schema, validator)) = strict_schema() else {
         return findings;
@@ -282,25 +290,27 @@ pub fn schema_problems(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<D
                         || "remove it, or check its place: `kubectl explain daemonset.spec` lists the fields".to_string(),
                         |best| format!("did you mean `{best}`?"),
                     );
-                findings.push(
+                findings.push((
+                    field,
                     Diagnostic::new(
                         Code::schema_violation,
                         format!("{shown}: `{name}` is not a field here"),
                     )
                     .at(&manifest.file, span, "unknown field")
                     .with_help(help),
-                );
+                ));
             }
             continue;
         }
         let span = manifest.spans.get(&at).unwrap_or_else(|| (0, 0).into());
-        findings.push(
+        findings.push((
+            at,
             Diagnostic::new(Code::schema_violation, format!("{shown}: {error}"))
                 .at(&manifest.file, span, "not in the DaemonSet schema")
                 .with_help(
                     "check the field's name and type: `kubectl explain daemonset.spec` lists them",
                 ),
-        );
+        ));
     }
     findings
 }
@@ -350,6 +360,56 @@ pub fn unknown_template_nodes(desired: &[Desired], cluster: &Cluster) -> Vec<Dia
         }
     }
     warnings
+}
+
+/// What the API server would reject, each at the field's position in the manifest (at its
+/// key for a problem with a key), named by the server's field path.
+fn violation_diagnostics(
+    manifest: &ParsedManifest,
+    violations: impl IntoIterator<Item = daemonset::Violation>,
+) -> Vec<Diagnostic> {
+    violations
+        .into_iter()
+        .map(|v| {
+            let span = if v.key {
+                manifest.spans.key(&v.at)
+            } else {
+                manifest.spans.get(&v.at)
+            };
+            Diagnostic::new(
+                v.reason.into(),
+                format!("{}: {}", daemonset::field_path(&v.at), v.message),
+            )
+            .at(
+                &manifest.file,
+                span.unwrap_or_else(|| (0, 0).into()),
+                "the API server rejects this",
+            )
+            .with_help(v.help)
+        })
+        .collect()
+}
+
+/// Takes the value at a JSON pointer out of `value` (a key of an object, an element of
+/// an array); nothing when the pointer names nothing.
+fn remove(value: &mut Value, at: &str) {
+    let Some((parent, last)) = at.rsplit_once('/') else {
+        return;
+    };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match value.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.remove(&last);
+        }
+        Some(Value::Array(items)) => {
+            if let Ok(i) = last.parse::<usize>()
+                && i < items.len()
+            {
+                items.remove(i);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The DaemonSets of the state that everynode manages (labelled managed-by everynode)
