@@ -381,6 +381,50 @@ fn provenance(
             }
         }
     }
+    // The pod's own settings, each from the last layer that sets it.
+    let last = |set: fn(&Settings) -> bool, field: &str| {
+        (layers.iter().rev())
+            .find(|(_, s)| set(s))
+            .and_then(|(base, _)| parsed.spans.get_exact(&pointer(base, field)))
+    };
+    let pod_at = "/spec/template/spec";
+    for (field, span) in [
+        (
+            "hostNetwork",
+            last(|s| s.host_network.is_some(), "hostNetwork"),
+        ),
+        ("hostPID", last(|s| s.host_pid.is_some(), "hostPID")),
+        ("hostIPC", last(|s| s.host_ipc.is_some(), "hostIPC")),
+        ("dnsPolicy", last(|s| s.dns_policy.is_some(), "dnsPolicy")),
+        (
+            "serviceAccountName",
+            last(|s| s.service_account.is_some(), "serviceAccount"),
+        ),
+        (
+            "priorityClassName",
+            last(|s| s.priority_class.is_some(), "priorityClass"),
+        ),
+        (
+            "terminationGracePeriodSeconds",
+            last(
+                |s| s.termination_grace_period_seconds.is_some(),
+                "terminationGracePeriodSeconds",
+            ),
+        ),
+    ] {
+        if let Some(span) = span {
+            fields.insert(pointer(pod_at, field), span);
+        }
+    }
+    // Tolerations append, daemon's first.
+    let written = layers.iter().flat_map(|(base, s)| {
+        (0..s.tolerations.len()).map(move |k| pointer(&pointer(base, "tolerations"), k))
+    });
+    for (t, toleration) in written.enumerate() {
+        if let Some(span) = parsed.spans.get_exact(&toleration) {
+            fields.insert(pointer(&pointer(pod_at, "tolerations"), t), span);
+        }
+    }
     fields
 }
 

@@ -107,14 +107,6 @@ impl Check<'_> {
         );
     }
 
-    /// The first pointer with a recorded position (the value a class itself set), or
-    /// `fallback`.
-    fn first_present(&self, pointers: &[String], fallback: &str) -> String {
-        pointers
-            .iter()
-            .find(|p| self.spans.get_exact(p).is_some())
-            .map_or_else(|| fallback.to_string(), String::clone)
-    }
 
     fn checked(
         &mut self,
@@ -639,31 +631,6 @@ impl Check<'_> {
                     "no image",
                     "add: image \"REGISTRY/IMAGE:TAG\"",
                 );
-            }
-            for (resource, request) in &c.settings.requests {
-                let (Some(limit), Ok(r)) = (
-                    c.settings.limits.get(resource),
-                    primitives::Quantity::parse(request.trim()),
-                ) else {
-                    continue;
-                };
-                if let Ok(l) = primitives::Quantity::parse(limit.trim())
-                    && r > l
-                {
-                    self.error(Code::requests_exceed_limits, format!("the {resource} request {request} of `{}` is larger than its limit {limit}", c.name), &self.first_present(&[pointer(&pointer(c_at, "limits"), resource), pointer(&pointer(c_at, "requests"), resource)], c_at).clone(), "request above limit", "raise the limit or lower the request: the API server rejects requests above limits");
-                }
-            }
-        }
-        if s.host_network == Some(true) {
-            for (c, c_at) in &all {
-                for (i, p) in c.settings.ports.iter().enumerate() {
-                    if let Some(host) = p.host_port
-                        && host != 0
-                        && host != p.container_port
-                    {
-                        self.error(Code::invalid_port, format!("container port {} must match host port {host} when hostNetwork is true", p.container_port), &pointer(&pointer(c_at, "ports"), i), "ports differ", "with host-network the container listens on the node: use the same number for both");
-                    }
-                }
             }
         }
         if let Some(u) = &s.update {
