@@ -194,11 +194,16 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
             // What the API server would reject, where the description wrote it when no
             // patch is to blame; said once for a setting every class inherits.
             for violation in violations {
-                let (span, label) = if patches.is_empty() {
-                    let span = fields.get(&violation.at).unwrap_or(blame_span);
-                    (span, "the API server rejects this")
-                } else {
-                    (blame_span, "after this patch")
+                let patched = patches
+                    .iter()
+                    .rev()
+                    .find(|(patch, _)| writes(patch, &violation.at));
+                let (span, label) = match patched {
+                    Some((_, at)) => (span_of(at), "after this patch"),
+                    None => (
+                        fields.get(&violation.at).unwrap_or(blame_span),
+                        "the API server rejects this",
+                    ),
                 };
                 let path = daemonset::field_path(&violation.at);
                 if !reported.insert((span, path.clone(), violation.message.clone())) {
@@ -227,6 +232,25 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
         }
     }
     (rendered, diagnostics)
+}
+
+/// Whether a merge patch writes the field at `at`: it sets the field itself, or replaces
+/// a value above it whole (a list, or a scalar; RFC 7386 merges only objects).
+fn writes(patch: &Value, at: &str) -> bool {
+    let mut here = String::new();
+    if !patch.is_object() {
+        return true;
+    }
+    for segment in at.split('/').skip(1) {
+        here.push('/');
+        here.push_str(segment);
+        match patch.pointer(&here) {
+            None => return false,
+            Some(Value::Object(_)) => {}
+            Some(_) => return true,
+        }
+    }
+    true
 }
 
 /// Where a rendered DaemonSet's containers were written in the description: each
