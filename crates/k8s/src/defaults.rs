@@ -7,8 +7,10 @@
 //!   applied (on both sides: applying a default twice changes nothing);
 //! - quantities take their canonical form (`1024Mi` is `1Gi`, `0.5` is `500m`), requests
 //!   and limits rounded up to a thousandth as the server rounds them;
-//! - Go's `omitempty` zero values (`hostNetwork: false`, `minReadySeconds: 0`, an empty
-//!   string such as Helm's `priorityClassName: ""`) go.
+//! - then [`stored`]: every field as its Go declaration stores it (`omitempty` zero values
+//!   and empty lists and maps absent, pointers' zero values kept, value structs always
+//!   present, `null` unset, the `+default=` markers applied), from the table of every
+//!   DaemonSet field in `defaults/fields.tsv`.
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetUpdateStrategy, RollingUpdateDaemonSet};
 use k8s_openapi::api::core::v1::{
@@ -23,6 +25,8 @@ use serde_json::Value;
 
 use crate::apimachinery;
 use crate::objects::TEMPLATE_GENERATION;
+
+pub mod stored;
 
 /// Annotations a server or kubectl writes on a DaemonSet.
 pub const SERVER_ANNOTATIONS: &[&str] = &[
@@ -57,50 +61,15 @@ pub fn normalize(object: &Value) -> Value {
 
 /// The normalized form of a DaemonSet already typed (desired and live DaemonSets carry
 /// theirs): the same as [`normalize`] of its object, without reading the object again.
+/// The typed defaults of [`normalized`], then the [`stored::stored_form`] of the result,
+/// without `status` (which the server writes, not the manifest).
 pub fn normalize_typed(daemonset: &DaemonSet) -> Value {
     let mut value = serde_json::to_value(normalized(daemonset.clone())).unwrap_or(Value::Null);
-    drop_empty_strings(&mut value);
-    value
-}
-
-/// Fields whose empty string the server keeps: Go `*string` fields, where "" is a value
-/// (`hostPath.type: ""` is the default "no check"; `storageClassName: ""` asks for no
-/// class), unlike the plain `omitempty` strings, which it drops.
-const EMPTY_IS_A_VALUE: &[&str] = &[
-    "type",
-    "storageClassName",
-    "runtimeClassName",
-    "localhostProfile",
-    "service",
-    "fsType",
-];
-
-/// String-to-string maps, where an empty value is a value (a label `tier: ""`).
-const STRING_MAPS: &[&str] = &[
-    "labels",
-    "annotations",
-    "matchLabels",
-    "nodeSelector",
-    "volumeAttributes",
-    "options",
-];
-
-/// Removes the empty strings the API server would not write back (`omitempty`).
-fn drop_empty_strings(value: &mut Value) {
-    match value {
-        Value::Object(fields) => {
-            fields.retain(|key, v| {
-                v.as_str() != Some("") || EMPTY_IS_A_VALUE.contains(&key.as_str())
-            });
-            for (key, v) in fields.iter_mut() {
-                if !STRING_MAPS.contains(&key.as_str()) {
-                    drop_empty_strings(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_empty_strings),
-        _ => {}
+    stored::stored_form(&mut value);
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("status");
     }
+    value
 }
 
 /// The normalized typed DaemonSet.
@@ -111,9 +80,6 @@ pub fn normalized(mut daemonset: DaemonSet) -> DaemonSet {
     default_to(&mut daemonset.metadata.namespace, "default");
     if let Some(spec) = daemonset.spec.as_mut() {
         spec.revision_history_limit.get_or_insert(10);
-        if spec.min_ready_seconds == Some(0) {
-            spec.min_ready_seconds = None;
-        }
         let strategy = spec
             .update_strategy
             .get_or_insert_with(DaemonSetUpdateStrategy::default);
@@ -176,15 +142,6 @@ fn pod_spec(spec: &mut PodSpec) {
         spec.service_account_name.clone_from(&spec.service_account);
     }
     spec.service_account.clone_from(&spec.service_account_name);
-    for flag in [
-        &mut spec.host_network,
-        &mut spec.host_pid,
-        &mut spec.host_ipc,
-    ] {
-        if *flag == Some(false) {
-            *flag = None;
-        }
-    }
     let host_network = spec.host_network == Some(true);
     for container in spec
         .containers
@@ -249,12 +206,6 @@ fn container(container: &mut Container, host_network: bool) {
         {
             handler_defaults(handler);
         }
-    }
-    if container.stdin == Some(false) {
-        container.stdin = None;
-    }
-    if container.tty == Some(false) {
-        container.tty = None;
     }
 }
 
@@ -323,11 +274,19 @@ fn downward_items(items: Option<&mut Vec<DownwardAPIVolumeFile>>) {
     }
 }
 
+/// `SetDefaults_Probe` (pkg/apis/core/v1/defaults.go) tests each field `== 0`: they are
+/// value (not pointer) `int32` fields, so an explicit 0 is defaulted like an absent one.
 fn probe(probe: &mut Probe) {
-    probe.timeout_seconds.get_or_insert(1);
-    probe.period_seconds.get_or_insert(10);
-    probe.success_threshold.get_or_insert(1);
-    probe.failure_threshold.get_or_insert(3);
+    for (field, default) in [
+        (&mut probe.timeout_seconds, 1),
+        (&mut probe.period_seconds, 10),
+        (&mut probe.success_threshold, 1),
+        (&mut probe.failure_threshold, 3),
+    ] {
+        if field.is_none_or(|v| v == 0) {
+            *field = Some(default);
+        }
+    }
     if let Some(http) = probe.http_get.as_mut() {
         http_get(http);
     }
@@ -452,5 +411,75 @@ mod tests {
         assert_eq!(item["resourceFieldRef"]["divisor"], "0");
         // Applying the defaults twice changes nothing.
         assert_eq!(normalize(&n), n);
+    }
+
+    fn daemonset(pod: Value) -> Value {
+        serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "a", "namespace": "ops"},
+            "spec": {"selector": {"matchLabels": {"app": "a"}},
+                "template": {"metadata": {"labels": {"app": "a"}}, "spec": pod}}
+        })
+    }
+
+    /// `SetDefaults_Probe` defaults a field that is `== 0`: an explicit 0 like an absent one.
+    #[test]
+    fn explicit_zero_probe_fields_take_their_defaults() {
+        let zeros = daemonset(
+            serde_json::json!({"containers": [{"name": "a", "image": "a:1",
+            "livenessProbe": {"tcpSocket": {"port": 80}, "timeoutSeconds": 0,
+                "periodSeconds": 0, "successThreshold": 0, "failureThreshold": 0}}]}),
+        );
+        let absent = daemonset(
+            serde_json::json!({"containers": [{"name": "a", "image": "a:1",
+            "livenessProbe": {"tcpSocket": {"port": 80}}}]}),
+        );
+        assert_eq!(normalize(&zeros), normalize(&absent));
+        let probe =
+            &normalize(&absent)["spec"]["template"]["spec"]["containers"][0]["livenessProbe"];
+        assert_eq!(
+            (&probe["timeoutSeconds"], &probe["periodSeconds"]),
+            (&Value::from(1), &Value::from(10))
+        );
+        assert_eq!(
+            (&probe["successThreshold"], &probe["failureThreshold"]),
+            (&Value::from(1), &Value::from(3))
+        );
+    }
+
+    /// What a chart writes and the server does not store compares equal; a pointer's zero
+    /// value, which the server keeps, does not.
+    #[test]
+    fn the_stored_form_is_compared() {
+        let plain = daemonset(serde_json::json!({"containers": [{"name": "a", "image": "a:1"}]}));
+        let noisy = daemonset(serde_json::json!({
+            "tolerations": [], "nodeSelector": {}, "hostNetwork": false, "affinity": null,
+            "containers": [{"name": "a", "image": "a:1", "args": [], "env": [], "stdin": false,
+                "resources": {"limits": {}, "requests": {}}}]}));
+        assert_eq!(normalize(&noisy), normalize(&plain));
+        let pointer = daemonset(
+            serde_json::json!({"containers": [{"name": "a", "image": "a:1",
+            "securityContext": {"runAsNonRoot": false}}]}),
+        );
+        assert_ne!(normalize(&pointer), normalize(&plain));
+        // The typed path gives the same answer as the object path.
+        let typed: DaemonSet = serde_json::from_value(noisy).unwrap();
+        assert_eq!(normalize_typed(&typed), normalize(&plain));
+    }
+
+    /// A hostPort equal to its containerPort under hostNetwork (copied by servers before
+    /// 1.28) counts as absent; any other hostPort is compared.
+    #[test]
+    fn a_copied_host_port_under_host_network_is_absent() {
+        let port = |host: Option<i32>| {
+            let mut p = serde_json::json!({"containerPort": 9100});
+            if let Some(h) = host {
+                p["hostPort"] = Value::from(h);
+            }
+            normalize(&daemonset(serde_json::json!({"hostNetwork": true,
+                "containers": [{"name": "a", "image": "a:1", "ports": [p]}]})))
+        };
+        assert_eq!(port(Some(9100)), port(None));
+        assert_eq!(port(Some(0)), port(None));
     }
 }
