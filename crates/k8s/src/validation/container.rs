@@ -223,6 +223,7 @@ fn probe(v: &mut Violations, p: &Probe, kind: &str, at: &str) {
         tcp_socket: p.tcp_socket.as_ref(),
         grpc: p.grpc.as_ref(),
         sleep: None,
+        hook: false,
     };
     // A probe handler has no sleep action, so the grace period plays no part.
     handler.validate(v, at, 0);
@@ -296,6 +297,8 @@ struct Handler<'a> {
     tcp_socket: Option<&'a TCPSocketAction>,
     grpc: Option<&'a GRPCAction>,
     sleep: Option<&'a SleepAction>,
+    /// A lifecycle hook (which has sleep and no grpc), not a probe.
+    hook: bool,
 }
 
 impl<'a> Handler<'a> {
@@ -307,6 +310,7 @@ impl<'a> Handler<'a> {
             tcp_socket: h.tcp_socket.as_ref(),
             grpc: None,
             sleep: h.sleep.as_ref(),
+            hook: true,
         }
     }
 
@@ -323,7 +327,11 @@ impl<'a> Handler<'a> {
                     Reason::InvalidProbe,
                     &pointer(at, field),
                     "may not specify more than 1 handler type".into(),
-                    "keep one of exec, httpGet, tcpSocket, grpc and sleep",
+                    if self.hook {
+                        "keep one of exec, httpGet, tcpSocket and sleep"
+                    } else {
+                        "keep one of exec, httpGet, tcpSocket and grpc"
+                    },
                 );
                 return false;
             }
@@ -388,7 +396,11 @@ impl<'a> Handler<'a> {
                 Reason::InvalidProbe,
                 at,
                 "must specify a handler type".into(),
-                "give one of exec, httpGet, tcpSocket or grpc (sleep for a lifecycle hook)",
+                if self.hook {
+                    "give one of exec, httpGet, tcpSocket or sleep"
+                } else {
+                    "give one of exec, httpGet, tcpSocket or grpc"
+                },
             );
         }
     }
