@@ -14,6 +14,7 @@ use crate::expand::Rendered;
 use crate::model::{LABEL_MANAGED_BY, MANAGER};
 use crate::parse::ParsedManifest;
 use crate::parse::yaml::DAEMONSET_API_VERSIONS;
+use crate::parse::yaml11;
 use crate::source::{SourceFile, Span, SpanMap, pointer};
 use everynode_k8s::objects::{Cluster, LiveDaemonSet};
 use everynode_k8s::validation as daemonset;
@@ -254,7 +255,8 @@ pub fn schema_problems(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<D
         .collect()
 }
 
-/// [`schema_problems`], each with the JSON pointer of the field it is about.
+/// [`schema_problems`], each with the JSON pointer of the field it is about; numbers out of
+/// their Go type's range included.
 fn schema_errors(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<(String, Diagnostic)> {
     let mut findings = Vec::new();
     let Some((schema, validator)) = strict_schema() else {
@@ -303,6 +305,20 @@ fn schema_errors(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<(String
             continue;
         }
         let span = manifest.spans.get(&at).unwrap_or_else(|| (0, 0).into());
+        // A plain `yes` or `.5` where other values belong: say how kubectl reads it.
+        let exact = manifest.spans.get_exact(&at);
+        if let Some(reading) = yaml11::mistyped(&manifest.file.text, exact, error.instance()) {
+            findings.push((
+                at,
+                Diagnostic::new(
+                    Code::schema_violation,
+                    reading.message(&shown, &error.to_string()),
+                )
+                .at(&manifest.file, span, reading.label())
+                .with_help(reading.help(&error.to_string())),
+            ));
+            continue;
+        }
         findings.push((
             at,
             Diagnostic::new(Code::schema_violation, format!("{shown}: {error}"))
@@ -312,6 +328,7 @@ fn schema_errors(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<(String
                 ),
         ));
     }
+    findings.extend(out_of_range(manifest));
     findings
 }
 
@@ -360,6 +377,83 @@ pub fn unknown_template_nodes(desired: &[Desired], cluster: &Cluster) -> Vec<Dia
         }
     }
     warnings
+}
+
+/// Numbers the schema's `type: integer` admits but the field's Go type cannot hold: beyond
+/// an int32 (`format: int32`, and IntOrString's number) or an int64 (`format: int64`), or
+/// written with a fraction or an exponent (`1e30`, `5.0`), which Go's JSON decoder refuses
+/// for an integer field. Each at its own position, as a schema violation.
+fn out_of_range(manifest: &ParsedManifest) -> Vec<(String, Diagnostic)> {
+    fn walk(
+        value: &Value,
+        schema: &Value,
+        root: &Value,
+        at: &str,
+        out: &mut Vec<(String, String)>,
+    ) {
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(target) => root
+                .pointer(target.trim_start_matches('#'))
+                .unwrap_or(schema),
+            None => schema,
+        };
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    let sub = (schema.get("properties").and_then(|p| p.get(key)))
+                        .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
+                    if let Some(sub) = sub {
+                        walk(v, sub, root, &pointer(at, key), out);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(sub) = schema.get("items") {
+                    for (i, v) in items.iter().enumerate() {
+                        walk(v, sub, root, &pointer(at, i), out);
+                    }
+                }
+            }
+            Value::Number(n) => {
+                let int32 = schema.get("format").and_then(Value::as_str) == Some("int32")
+                    || schema.get("x-kubernetes-int-or-string").is_some();
+                let int64 = schema.get("format").and_then(Value::as_str) == Some("int64");
+                let problem = match n.as_i64() {
+                    _ if !int32 && !int64 => None,
+                    None if n.is_f64() => Some(format!(
+                        "{n} is not an integer: write it without a fraction or an exponent"
+                    )),
+                    None => Some(format!("{n} is beyond a 64-bit integer")),
+                    Some(i) if int32 && i32::try_from(i).is_err() => Some(format!(
+                        "{i} is beyond a 32-bit integer (at most 2147483647)"
+                    )),
+                    Some(_) => None,
+                };
+                if let Some(problem) = problem {
+                    out.push((at.to_string(), problem));
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some((schema, _)) = strict_schema() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    walk(&manifest.object, schema, schema, "", &mut found);
+    found
+        .into_iter()
+        .map(|(at, problem)| {
+            let span = manifest.spans.get(&at).unwrap_or_else(|| (0, 0).into());
+            let diagnostic = Diagnostic::new(
+                Code::schema_violation,
+                format!("{}: {problem}", daemonset::field_path(&at)),
+            )
+            .at(&manifest.file, span, "out of range")
+            .with_help("the field's Go type cannot hold this number: the API server refuses it");
+            (at, diagnostic)
+        })
+        .collect()
 }
 
 /// What the API server would reject, each at the field's position in the manifest (at its
