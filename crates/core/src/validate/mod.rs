@@ -107,7 +107,6 @@ impl Check<'_> {
         );
     }
 
-
     fn checked(
         &mut self,
         result: Result<(), String>,
@@ -324,7 +323,7 @@ impl Check<'_> {
         }
         for (i, t) in s.tolerations.iter().enumerate() {
             let t_at = pointer(&pointer(at, "tolerations"), i);
-            for problem in daemonset::toleration_problems(
+            for (_, problem) in daemonset::toleration_problems(
                 t.key.as_deref(),
                 effective_toleration_operator(t),
                 t.value.as_deref(),

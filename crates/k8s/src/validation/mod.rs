@@ -537,14 +537,15 @@ impl Violations {
             self.labels(Some(selector), &pointer(at, "nodeSelector"));
         }
         for (i, t) in pod.tolerations.iter().flatten().enumerate() {
-            for problem in toleration_problems(
+            for (field, problem) in toleration_problems(
                 t.key.as_deref(),
                 t.operator.as_deref(),
                 t.value.as_deref(),
                 t.effect.as_deref(),
                 t.toleration_seconds,
             ) {
-                self.push(Reason::InvalidToleration, &pointer(&pointer(at, "tolerations"), i), problem, "see the Kubernetes toleration rules: Exists takes no value, tolerationSeconds goes with NoExecute");
+                let t_at = pointer(&pointer(at, "tolerations"), i);
+                self.push(Reason::InvalidToleration, &pointer(&t_at, field), problem, "see the Kubernetes toleration rules: Exists takes no value, tolerationSeconds goes with NoExecute");
             }
         }
         let required = selector::required_node_affinity(pod);
@@ -674,48 +675,59 @@ fn lenient_value(value: &IntOrString) -> i64 {
     }
 }
 
-/// `ValidateTolerations` for one toleration.
+/// `ValidateTolerations` for one toleration: each problem with the field upstream names
+/// (`key`, `operator` or `effect`).
 pub fn toleration_problems(
     key: Option<&str>,
     operator: Option<&str>,
     value: Option<&str>,
     effect: Option<&str>,
     seconds: Option<i64>,
-) -> Vec<String> {
+) -> Vec<(&'static str, String)> {
     let mut problems = Vec::new();
     let key = key.unwrap_or("");
     let value = value.unwrap_or("");
     if !key.is_empty()
         && let Err(e) = primitives::label_key(key)
     {
-        problems.push(format!("toleration key {key:?} {e}"));
+        problems.push(("key", format!("toleration key {key:?} {e}")));
     }
     if key.is_empty() && operator != Some("Exists") {
-        problems.push("operator must be Exists when `key` is empty, which means \"match all values and all keys\"".into());
+        problems.push(("operator", "operator must be Exists when `key` is empty, which means \"match all values and all keys\"".into()));
     }
     if seconds.is_some() && effect != Some("NoExecute") {
-        problems.push("effect must be 'NoExecute' when `tolerationSeconds` is set".into());
+        problems.push((
+            "effect",
+            "effect must be 'NoExecute' when `tolerationSeconds` is set".into(),
+        ));
     }
     match operator {
         None | Some("Equal") | Some("") => {
             if let Err(e) = primitives::label_value(value) {
-                problems.push(format!("toleration value {value:?} {e}"));
+                // Upstream names the operator here (`field.Invalid(idxPath.Child("operator"),
+                // toleration.Value, …)`), not the value.
+                problems.push(("operator", format!("toleration value {value:?} {e}")));
             }
         }
-        Some("Exists") if !value.is_empty() => {
-            problems.push("value must be empty when `operator` is 'Exists'".into())
-        }
+        Some("Exists") if !value.is_empty() => problems.push((
+            "operator",
+            "value must be empty when `operator` is 'Exists'".into(),
+        )),
         Some("Exists") => {}
-        Some(other) => problems.push(format!(
-            "unsupported toleration operator {other:?}: use Equal or Exists"
+        Some(other) => problems.push((
+            "operator",
+            format!("unsupported toleration operator {other:?}: use Equal or Exists"),
         )),
     }
     if let Some(effect) = effect
         && !effect.is_empty()
         && !matches!(effect, "NoSchedule" | "PreferNoSchedule" | "NoExecute")
     {
-        problems.push(format!(
-            "unsupported taint effect {effect:?}: use NoSchedule, PreferNoSchedule or NoExecute"
+        problems.push((
+            "effect",
+            format!(
+                "unsupported taint effect {effect:?}: use NoSchedule, PreferNoSchedule or NoExecute"
+            ),
         ));
     }
     problems

@@ -798,7 +798,7 @@ pub(crate) fn template_annotations(
             ),
             Ok(tolerations) => {
                 for t in &tolerations {
-                    for problem in toleration_problems(
+                    for (_, problem) in toleration_problems(
                         t.key.as_deref(),
                         t.operator.as_deref(),
                         t.value.as_deref(),
