@@ -1,9 +1,10 @@
 //! Node selections the API server accepts but the scheduler and the DaemonSet controller
-//! can never satisfy. `ValidateNodeSelectorRequirement` (pkg/apis/core/validation) checks
-//! neither that a Gt/Lt value is an integer nor that an In/NotIn value is a label value,
-//! while the selector parser the controller uses (`nodeSelectorRequirementsAsSelector` in
+//! can never satisfy. `ValidateNodeSelectorRequirement` (pkg/apis/core/validation) does
+//! not check that a Gt/Lt value is an integer (it checks label values on create since
+//! 1.32, but an object stored before keeps them), while the selector parser the
+//! controller uses (`nodeSelectorRequirementsAsSelector` in
 //! component-helpers/scheduling/corev1/nodeaffinity, through `labels.NewRequirement`)
-//! refuses both: such a requirement makes its whole term match no node, and when every
+//! refuses it: such a requirement makes its whole term match no node, and when every
 //! term is dead the DaemonSet runs nowhere.
 
 use everynode_k8s::selector::{Requirement, required_node_affinity};
@@ -49,7 +50,7 @@ pub fn dead_node_selections(d: &Desired, findings: &mut Vec<Diagnostic>) {
                 format!("this requirement can never hold ({reason}): {consequence}"),
             )
             .at(&d.file, d.span_of(&pointer(&e_at, "values")), "never holds")
-            .with_help("the API server accepts it, but the scheduler's selector parser refuses it: write an integer for Gt/Lt, a label value for In/NotIn"),
+            .with_help("the API server accepts it, but the scheduler's selector parser refuses it: write an integer for Gt/Lt"),
         );
     }
 }

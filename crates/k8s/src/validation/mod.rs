@@ -560,18 +560,34 @@ impl Violations {
                 );
             }
             for (i, term) in required.node_selector_terms.iter().enumerate() {
-                self.node_selector_term(term, &pointer(r_at, i));
+                self.node_selector_term(term, &pointer(r_at, i), true);
             }
         }
     }
 
-    /// `ValidateNodeSelectorTerm`, of a required or a preferred term alike: each
-    /// expression's operator, values count and key (`ValidateNodeSelectorRequirement`;
-    /// in 1.33 the values of neither are checked as label values), each matchFields
-    /// requirement naming one node (`ValidateNodeFieldSelectorRequirement`).
-    pub(crate) fn node_selector_term(&mut self, term: &NodeSelectorTerm, at: &str) {
+    /// `ValidateNodeSelectorTerm`: each expression's operator, values count and key
+    /// (`ValidateNodeSelectorRequirement`), and for a required term (`required`) each
+    /// value a label value: since Kubernetes 1.32 (kubernetes/kubernetes#128212) a
+    /// create refuses what the scheduler's parser would refuse, unless the old object
+    /// already had such values (`AllowInvalidLabelValueInRequiredNodeAffinity`, false
+    /// on create); preferred terms keep their values unchecked. Each matchFields
+    /// requirement names one node (`ValidateNodeFieldSelectorRequirement`).
+    pub(crate) fn node_selector_term(&mut self, term: &NodeSelectorTerm, at: &str, required: bool) {
         for (j, e) in term.match_expressions.iter().flatten().enumerate() {
-            self.node_requirement(e, &pointer(&pointer(at, "matchExpressions"), j));
+            let e_at = pointer(&pointer(at, "matchExpressions"), j);
+            self.node_requirement(e, &e_at);
+            if required {
+                for (k, value) in e.values.iter().flatten().enumerate() {
+                    if let Err(problem) = primitives::label_value(value) {
+                        self.push(
+                            Reason::InvalidNodeSelector,
+                            &pointer(&pointer(&e_at, "values"), k),
+                            format!("value {value:?} {problem}"),
+                            "a node label value is at most 63 characters of letters, digits, '-', '_' and '.'",
+                        );
+                    }
+                }
+            }
         }
         for (j, f) in term.match_fields.iter().flatten().enumerate() {
             self.node_field_requirement(f, &pointer(&pointer(at, "matchFields"), j));

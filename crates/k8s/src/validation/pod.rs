@@ -586,7 +586,7 @@ fn affinity(v: &mut Violations, pod: &PodSpec, at: &str) {
         {
             let t_at = pointer(&p_at, i);
             weight(v, term.weight, &t_at);
-            v.node_selector_term(&term.preference, &pointer(&t_at, "preference"));
+            v.node_selector_term(&term.preference, &pointer(&t_at, "preference"), false);
         }
     }
     let pod_affinities = [
