@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use everynode_k8s::validation::pointer;
 pub use miette::SourceSpan as Span;
@@ -16,6 +16,9 @@ pub struct SourceFile {
     /// For an absolute path under the current directory, the path relative to it, as the
     /// binary found it (the core does no I/O): see [`SourceFile::repository_name`].
     pub repository: Option<String>,
+    /// The byte offset where each line starts, built the first time a position is asked
+    /// for: a file with thousands of findings is not scanned once per finding.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -24,6 +27,7 @@ impl SourceFile {
             path: path.into(),
             text: text.into(),
             repository: None,
+            line_starts: OnceLock::new(),
         })
     }
 
@@ -38,6 +42,7 @@ impl SourceFile {
             path: path.into(),
             text: text.into(),
             repository,
+            line_starts: OnceLock::new(),
         })
     }
 
@@ -64,13 +69,22 @@ impl SourceFile {
         self.repository.clone().unwrap_or_else(|| self.name())
     }
 
+    /// The byte offset of the start of every line, the first one 0.
+    pub fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
     /// The 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&start| start <= offset);
+        let line_start = starts[line - 1];
+        let column = self.text[line_start..offset].chars().count() + 1;
         (line, column)
     }
 

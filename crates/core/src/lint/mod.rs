@@ -121,8 +121,14 @@ pub fn lint(inputs: &Inputs, cluster: Option<&Cluster>, config: &Config) -> Lint
         files: inputs.files.len(),
         ..Linted::default()
     };
+    let mut commented: BTreeMap<String, bool> = BTreeMap::new();
     for finding in diagnostic::sorted(findings) {
-        match config.silences(&finding) {
+        let has = finding.file.as_ref().is_some_and(|file| {
+            *commented
+                .entry(file.name())
+                .or_insert_with(|| suppress::has_comments(file))
+        });
+        match config.silences(&finding, has) {
             Some(by) => linted.suppressed.push(Suppressed { finding, by }),
             None => linted.findings.push(finding),
         }
@@ -419,8 +425,10 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
 
 /// The rules that need the nodes: nodes a DaemonSet selects but cannot reach, nodes that
 /// would run two copies of one daemon, nodes whose daemon pods request more than they can
-/// allocate.
+/// allocate, and orphan pods two DaemonSets would adopt.
 fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnostic>) {
+    // Orphans of the recording that two DaemonSets would adopt.
+    findings.extend(compare::contested_orphans(desired, cluster));
     let plan = compare::plan(desired, cluster);
     let mut blocked: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for p in &plan.placements {

@@ -154,8 +154,12 @@ impl Config {
     /// Why a finding is silenced, if it is: the inline comment or the configuration file.
     /// A comment covers its own line and the next; placed just before a KDL `daemon` or
     /// at the head of a YAML document, it covers every finding in that daemon or document.
-    pub fn silences(&self, finding: &Diagnostic) -> Option<String> {
-        if let (Some(file), Some((line, _))) = (&finding.file, finding.line_column()) {
+    /// `commented` says whether the finding's file holds an `everynode:allow` comment at
+    /// all (see [`has_comments`]): most do not, and then none is looked for.
+    pub fn silences(&self, finding: &Diagnostic, commented: bool) -> Option<String> {
+        if let (true, Some(file), Some((line, _))) =
+            (commented, &finding.file, finding.line_column())
+        {
             let lines: Vec<&str> = file.text.lines().collect();
             let index = line.saturating_sub(1);
             let near = [index.checked_sub(1), Some(index)];
@@ -304,6 +308,12 @@ fn comments_around(lines: &[&str], start: usize) -> Vec<usize> {
     above.chain(below).collect()
 }
 
+/// Whether a file holds an `everynode:allow` comment anywhere: computed once per file,
+/// it spares reading the lines around every finding of the files that have none.
+pub fn has_comments(file: &SourceFile) -> bool {
+    file.text.contains(MARKER)
+}
+
 /// Whether a line carries the marker followed by the rule's name.
 fn names_rule(line: &str, rule: Code) -> bool {
     line.split(MARKER).skip(1).any(|rest| {
@@ -390,10 +400,10 @@ mod tests {
                 "x",
             )
         };
-        assert!(config.silences(&finding("vendor/a.yaml")).is_some());
-        assert!(config.silences(&finding("./vendor/a.yaml")).is_some());
-        assert!(config.silences(&finding("daemons/a.yaml")).is_none());
-        assert!(config.silences(&finding("vendor-b/a.yaml")).is_none());
+        assert!(config.silences(&finding("vendor/a.yaml"), true).is_some());
+        assert!(config.silences(&finding("./vendor/a.yaml"), true).is_some());
+        assert!(config.silences(&finding("daemons/a.yaml"), true).is_none());
+        assert!(config.silences(&finding("vendor-b/a.yaml"), true).is_none());
         // A PATH given as an absolute path is compared by its name in the repository,
         // which the binary finds.
         let absolute = SourceFile::in_repository(
@@ -402,6 +412,6 @@ mod tests {
             Some("vendor/a.yaml".into()),
         );
         let finding = Diagnostic::new(Code::image_latest, "x").at(&absolute, (0, 1), "x");
-        assert!(config.silences(&finding).is_some());
+        assert!(config.silences(&finding, true).is_some());
     }
 }
