@@ -11,13 +11,22 @@ pub fn daemon_schema() -> Value {
 }
 
 /// The JSON Schema of an apps/v1 DaemonSet (from k8s-openapi), made strict the way
-/// `kubeconform --strict` is: an object with known properties takes no others.
+/// `kubeconform --strict` is: an object with known properties takes no others. Its
+/// `required` lists go: the server reads an absent field as its zero value, and its
+/// validation rules say what must be set.
 pub fn daemonset_schema_strict() -> Value {
     fn strict(value: &mut Value) {
         match value {
             Value::Object(map) => {
                 if map.contains_key("properties") && !map.contains_key("additionalProperties") {
                     map.insert("additionalProperties".into(), Value::Bool(false));
+                }
+                // A field k8s-openapi declares required (not an Option) is one the API
+                // server's decoder reads as its zero value when it is absent
+                // (`imagePullSecrets: [{}]` is a LocalObjectReference named ""); what
+                // the server truly requires, its validation says, with a better message.
+                if map.get("required").is_some_and(Value::is_array) {
+                    map.remove("required");
                 }
                 map.values_mut().for_each(strict);
             }
