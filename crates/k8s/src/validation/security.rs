@@ -926,18 +926,13 @@ fn app_armor_annotations_match_fields(
             .security_context
             .as_ref()
             .and_then(|sc| sc.app_armor_profile.as_ref());
-        // The profile in force and where it is written: the container's own, else the pod's.
-        let (profile, p_at) = match (own, pod_profile) {
-            (Some(p), _) => (
-                p,
-                pointer(&pointer(&c_at, "securityContext"), "appArmorProfile"),
-            ),
-            (None, Some(p)) => (
-                p,
-                pointer(&pointer(at, "securityContext"), "appArmorProfile"),
-            ),
-            (None, None) => continue,
+        // The profile in force: the container's own, else the pod's. Upstream names the
+        // container's field either way (`cFldPath.Child("securityContext")
+        // .Child("appArmorProfile")`).
+        let Some(profile) = own.or(pod_profile) else {
+            continue;
         };
+        let p_at = pointer(&pointer(&c_at, "securityContext"), "appArmorProfile");
         let Some(annotation) = annotations.get(&format!("{APPARMOR_CONTAINER_PREFIX}{}", c.name))
         else {
             continue;
