@@ -3,10 +3,14 @@
 use serde_json::{Value, json};
 
 use everynode_core::expand::Rendered;
+use everynode_core::parse::yaml11;
 
-/// One YAML document: keys sorted, as `kubectl get -o yaml` prints them.
+/// One YAML document: keys sorted, as `kubectl get -o yaml` prints them, and every string
+/// kubectl would read as a boolean or a number (YAML 1.1: `yes`, `on`, `1_000`) quoted,
+/// as go-yaml quotes them.
 pub fn yaml_document(object: &Value) -> String {
-    serde_yaml::to_string(object).unwrap_or_default()
+    let text = serde_yaml::to_string(object).unwrap_or_default();
+    yaml11::quote_for_kubectl(&text).into_owned()
 }
 
 /// Multi-document YAML, one DaemonSet a document, in the given (sorted) order.

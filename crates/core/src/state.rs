@@ -4,7 +4,8 @@
 //!
 //! A recording of a large cluster is hundreds of megabytes, nearly all of it pods. So each
 //! object is deserialized straight into small structs as the bytes stream past: no
-//! intermediate JSON tree, and pods that no DaemonSet owns are dropped on the spot. Only
+//! intermediate JSON tree, and pods another kind of controller owns are dropped on the
+//! spot (orphans, with no controller, are kept: a DaemonSet may adopt them). Only
 //! DaemonSets, a handful, are kept whole (plan compares their templates). kubectl writes
 //! `apiVersion` and `kind` first, which lets each object pick its struct before reading
 //! the rest; an object that names its kind late is buffered and read again.
@@ -21,6 +22,7 @@ use serde::de::{
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::parse::yaml11;
 use crate::source::SourceFile;
 use everynode_k8s::apimachinery::Quantity;
 use everynode_k8s::objects::{
@@ -74,19 +76,64 @@ impl Loader {
                     SourceFile::new(name, prefix.as_str()).line_column(prefix.len());
                 not_state(name, &prefix, "the file is not UTF-8 text", line, column)
             })?;
-            for document in serde_yaml::Deserializer::from_str(text) {
-                let result = ObjectSeed {
-                    reading: &mut reading,
-                    default_kind: None,
-                    deferred: None,
+            // YAML as kubectl reads it (YAML 1.1 scalars, `parse::yaml11`), streamed.
+            let mut stream = yaml11::Stream::from_text(text);
+            let streamed = (|| {
+                while stream.next_document()? {
+                    ObjectSeed {
+                        reading: &mut reading,
+                        default_kind: None,
+                        deferred: None,
+                    }
+                    .deserialize(&mut stream)?;
+                    stream.end_document()?;
                 }
-                .deserialize(document);
-                if let Err(e) = result {
-                    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-                    return Err(reading.problem(name, bytes, &e.to_string(), line, column));
-                }
-            }
-            Ok(())
+                Ok(())
+            })();
+            let result = match streamed {
+                // A merge key (`<<`, never in what kubectl prints) needs the whole tree:
+                // read every document again from it (a source read twice gives the same
+                // objects, and later ones replace earlier ones).
+                Err(yaml11::Error {
+                    needs_tree: true, ..
+                }) => match yaml11::documents(text) {
+                    Ok(documents) => documents.into_iter().try_for_each(|document| {
+                        ObjectSeed {
+                            reading: &mut reading,
+                            default_kind: None,
+                            deferred: None,
+                        }
+                        .deserialize(document.value)
+                        .map_err(|e| de::Error::custom(e.to_string()))
+                    }),
+                    Err(problem) => {
+                        let (line, column) =
+                            SourceFile::new(name, text).line_column(problem.offset);
+                        Err(yaml11::Error {
+                            message: problem.message,
+                            location: Some((line, column)),
+                            index: None,
+                            path: None,
+                            needs_tree: false,
+                        })
+                    }
+                },
+                other => other,
+            };
+            result.map_err(|e: yaml11::Error| {
+                let (line, column) = e.location.unwrap_or((0, 0));
+                // The `items[i]` the object's name already gives are not repeated.
+                let path: Vec<&str> = e.path.as_deref().unwrap_or("").split('.').collect();
+                let inside = path
+                    .iter()
+                    .position(|p| !(p.starts_with("items[") && p.ends_with(']')))
+                    .unwrap_or(path.len());
+                let message = match path[inside..].join(".") {
+                    path if path.is_empty() => e.message,
+                    path => format!("{path}: {}", e.message),
+                };
+                reading.problem(name, bytes, &message, line, column)
+            })
         }
     }
 
@@ -468,10 +515,10 @@ struct NameAndLabels {
     labels: BTreeMap<String, String>,
 }
 
-/// Labels as the API stores them: string keys, string values. YAML reads an unquoted
-/// `tier: 3` as a number, which the API server rejects and serde_yaml would quietly turn
-/// into "3"; the state refuses it too, so a hand-edited recording cannot mean something
-/// no cluster holds.
+/// Labels as the API stores them: string keys, string values. kubectl reads an unquoted
+/// `tier: 3` as a number and `gpu: yes` as a boolean (YAML 1.1), which the API server
+/// rejects (`kubectl get -o yaml` quotes such values); the state refuses them too, so a
+/// hand-edited recording cannot mean something no cluster holds.
 fn label_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
     #[derive(PartialEq, Eq, PartialOrd, Ord)]
     struct Text(String);
@@ -494,6 +541,38 @@ fn label_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>
     Ok(map.into_iter().flatten().map(|(k, v)| (k.0, v.0)).collect())
 }
 
+/// Quantities as the API reads them: a string, or a JSON number (`resource.Quantity`'s
+/// `UnmarshalJSON` takes both), so an unquoted `cpu: 8` (a number to kubectl) is 8 cores.
+fn quantity_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    struct Text(String);
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Quantity;
+            impl Visitor<'_> for Quantity {
+                type Value = Text;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a quantity (a string or a number)")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                    Ok(Text(v.to_owned()))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                    Ok(Text(v.to_string()))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                    Ok(Text(v.to_string()))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                    Ok(Text(v.to_string()))
+                }
+            }
+            d.deserialize_any(Quantity)
+        }
+    }
+    let map = Option::<BTreeMap<String, Text>>::deserialize(d)?;
+    Ok(map.into_iter().flatten().map(|(k, v)| (k, v.0)).collect())
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct NodeSpecWire {
@@ -507,7 +586,7 @@ struct NodeSpecWire {
 struct NodeStatusWire {
     #[serde(default)]
     conditions: Vec<ConditionWire>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "quantity_map")]
     allocatable: BTreeMap<String, String>,
 }
 
@@ -621,8 +700,14 @@ struct PodStatusWire {
 }
 
 impl PodWire {
+    /// The pod, when a DaemonSet controls it or nothing does (an orphan a DaemonSet may
+    /// adopt, `ClaimObject`); `None` for a pod another kind of controller owns.
     fn into_daemon_pod(self) -> Option<DaemonPod> {
-        let owner = controller_daemonset(self.metadata.owner_references)?;
+        let owner = match controller_of(self.metadata.owner_references) {
+            Some(owner) if owner.kind == "DaemonSet" => Some(owner),
+            Some(_) => return None,
+            None => None,
+        };
         let node = self
             .spec
             .node_name
@@ -655,11 +740,15 @@ fn target_node_from_affinity(affinity: AffinityWire) -> Option<String> {
     }
 }
 
+/// The controller reference: the first with `controller: true` (apimachinery
+/// `metav1.GetControllerOf`).
+fn controller_of(owners: Vec<Owner>) -> Option<Owner> {
+    owners.into_iter().find(|o| o.controller == Some(true))
+}
+
 /// The controller reference, when the controller is a DaemonSet.
 fn controller_daemonset(owners: Vec<Owner>) -> Option<Owner> {
-    owners
-        .into_iter()
-        .find(|o| o.controller == Some(true) && o.kind == "DaemonSet")
+    controller_of(owners).filter(|o| o.kind == "DaemonSet")
 }
 
 #[derive(Deserialize)]
@@ -717,6 +806,28 @@ mod tests {
     }
 
     #[test]
+    fn orphans_are_kept_and_pods_of_other_controllers_dropped() {
+        let text = r#"{"kind": "List", "apiVersion": "v1", "items": [
+            {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "orphan", "namespace": "ops",
+             "ownerReferences": [{"kind": "Node", "name": "n1", "uid": "n"}]}},
+            {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "replica", "namespace": "ops",
+             "ownerReferences": [{"kind": "ReplicaSet", "name": "r", "uid": "r", "controller": true}]}},
+            {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "daemon", "namespace": "ops",
+             "ownerReferences": [{"kind": "DaemonSet", "name": "d", "uid": "d", "controller": true}]}}
+        ]}"#;
+        let mut loader = Loader::default();
+        loader.add("pods.json", text.as_bytes()).unwrap();
+        let cluster = loader.finish();
+        let pods: Vec<(&str, Option<&str>)> = cluster
+            .pods
+            .iter()
+            .map(|p| (p.name.as_str(), p.owner.as_ref().map(|o| o.name.as_str())))
+            .collect();
+        // A reference without `controller: true` leaves the pod an orphan.
+        assert_eq!(pods, [("daemon", Some("d")), ("orphan", None)]);
+    }
+
+    #[test]
     fn list_items_before_the_kind_are_read_with_the_list_kind() {
         // As a typed list prints with sorted keys: items first, kind later, items kindless.
         let text = r#"{"apiVersion": "v1", "items": [
@@ -729,6 +840,41 @@ mod tests {
         let names: Vec<&str> = cluster.nodes.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["n1", "n2"]);
         assert_eq!(cluster.node("n2").unwrap().labels["pool"], "gpu");
+    }
+
+    #[test]
+    fn yaml_is_read_as_kubectl_reads_it() {
+        // Quoted values as `kubectl get -o yaml` writes them; an unquoted quantity is a
+        // number, which a Quantity takes; anchors are replayed, merge keys applied.
+        let text = "kind: Node\nmetadata:\n  name: n1\n  labels: {gpu: 'yes', on: 'true'}\nstatus:\n  allocatable: {cpu: 8, memory: 0x10}\n  conditions: [{type: Ready, status: 'True'}]\n---\nbase: &l {pool: a}\nkind: Node\nmetadata:\n  name: n2\n  labels:\n    <<: *l\n";
+        let mut loader = Loader::default();
+        loader.add("nodes.yaml", text.as_bytes()).unwrap();
+        let cluster = loader.finish();
+        let n1 = cluster.node("n1").unwrap();
+        assert_eq!(n1.labels["gpu"], "yes");
+        assert_eq!(
+            n1.labels["true"], "true",
+            "the key `on` is the boolean true"
+        );
+        assert_eq!(n1.ready, Some(true));
+        assert_eq!(n1.allocatable.len(), 2);
+        assert_eq!(cluster.node("n2").unwrap().labels["pool"], "a");
+        let problem = Loader::default()
+            .add(
+                "n.yaml",
+                b"kind: Node\nmetadata:\n  name: m\n  labels: {gpu: on}\n",
+            )
+            .unwrap_err();
+        assert!(
+            problem
+                .message
+                .contains("metadata.labels.gpu: invalid type: boolean `true`")
+                && problem
+                    .message
+                    .contains("kubectl reads the unquoted `on` as the boolean true"),
+            "{}",
+            problem.message
+        );
     }
 
     #[test]

@@ -1012,7 +1012,8 @@ impl Lower {
         self.spans.insert(at, node.span());
         let entry = e.args.first()?;
         let text = self.string(entry, at)?;
-        match serde_yaml::from_str::<serde_json::Value>(&text) {
+        // YAML as kubectl reads it (YAML 1.1 scalars), like every YAML input.
+        match crate::parse::yaml11::value(&text) {
             Ok(value @ serde_json::Value::Object(_)) => Some(value),
             Ok(_) => {
                 self.error(Code::invalid_patch, "the patch is not a YAML mapping", entry.span(), "not a mapping", "write the fields to change as a mapping, e.g. patch \"\"\"\\n  spec:\\n    minReadySeconds: 5\\n  \"\"\"");

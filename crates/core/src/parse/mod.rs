@@ -4,6 +4,7 @@
 
 mod kdl;
 pub mod yaml;
+pub mod yaml11;
 
 use std::sync::Arc;
 
