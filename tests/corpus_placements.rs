@@ -174,10 +174,10 @@ fn every_corpus_cluster_recording_loads() {
     let cluster = loader.finish();
     assert!(cluster.nodes.len() > 100, "{} nodes", cluster.nodes.len());
     assert!(
-        cluster
-            .pods
-            .iter()
-            .any(|p| p.namespace == "kube-system" && p.owner.name == "csi-azuredisk-node"),
+        cluster.pods.iter().any(|p| p.namespace == "kube-system"
+            && p.owner
+                .as_ref()
+                .is_some_and(|o| o.name == "csi-azuredisk-node")),
         "the DaemonSet-owned pods of the AKS recording are read"
     );
 }

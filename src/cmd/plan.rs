@@ -76,6 +76,7 @@ pub fn inputs(
     }
     if places {
         diagnostics.extend(compare::unknown_template_nodes(&desired, &cluster));
+        diagnostics.extend(compare::claim_warnings(&desired, &cluster));
     }
     print_diagnostics(&diagnostic::sorted(diagnostics));
     Some((desired, cluster))

@@ -201,6 +201,9 @@ pub fn human(facts: &Facts, colour: bool) -> String {
     }
     for pod in &facts.pods {
         let mut notes = Vec::new();
+        if pod.owner.is_none() {
+            notes.push("an orphan the DaemonSet adopts".to_string());
+        }
         if let Some(generation) = pod.template_generation() {
             notes.push(format!("pod-template-generation {generation}"));
         }

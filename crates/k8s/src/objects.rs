@@ -29,7 +29,8 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     /// By namespace and name.
     pub daemonsets: Vec<LiveDaemonSet>,
-    /// Only pods whose controller is a DaemonSet; by namespace and name.
+    /// Only pods whose controller is a DaemonSet, and orphans (pods with no controller,
+    /// which a DaemonSet may adopt); by namespace and name.
     pub pods: Vec<DaemonPod>,
     /// Only revisions whose controller is a DaemonSet.
     pub revisions: Vec<ControllerRevision>,
@@ -118,22 +119,26 @@ pub struct Owner {
     pub controller: Option<bool>,
 }
 
-/// A pod whose controller is a DaemonSet.
+/// A pod whose controller is a DaemonSet, or an orphan: a pod with no controller
+/// reference at all, which a DaemonSet whose selector selects it adopts (`ClaimPods`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DaemonPod {
     /// `metadata.namespace`.
     pub namespace: String,
     /// `metadata.name`.
     pub name: String,
-    /// The DaemonSet that controls it.
-    pub owner: Owner,
+    /// The DaemonSet that controls it; `None` for an orphan (no ownerReference with
+    /// `controller: true`, `metav1.GetControllerOf`).
+    pub owner: Option<Owner>,
     /// `spec.nodeName`, or for a pod not yet bound, the node its required
     /// `matchFields metadata.name In [node]` term names (the controller's own rule).
     pub node: Option<String>,
     /// Its labels: the DaemonSet's selector must still select them for the pod to count
-    /// as the DaemonSet's (the controller releases a pod whose labels no longer match).
+    /// as the DaemonSet's (the controller releases a pod whose labels no longer match,
+    /// and adopts an orphan whose labels match).
     pub labels: BTreeMap<String, String>,
-    /// Being deleted (`metadata.deletionTimestamp` set): the controller ignores it.
+    /// Being deleted (`metadata.deletionTimestamp` set): the controller ignores it, and
+    /// never adopts it.
     pub terminating: bool,
     /// `status.phase`.
     pub phase: Option<String>,

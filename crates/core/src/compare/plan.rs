@@ -1,11 +1,14 @@
 //! The plan: per DaemonSet, create, update, recreate, delete or unchanged; per
 //! (DaemonSet, node), the pod's fate and why.
 //!
-//! Pods belong to a DaemonSet through their controller ownerReference in the same
-//! namespace (`everynode_k8s::controller`): by uid when the state has the live
-//! DaemonSet, else by name. A pod is out of date when its `pod-template-generation` (or
-//! `controller-revision-hash`) is not the DaemonSet's current one, or when the rendered
-//! template differs from the live one.
+//! Pods belong to a DaemonSet as its controller claims them (`everynode_k8s::controller`,
+//! `ClaimPods`): its own, through their controller ownerReference in the same namespace
+//! (by uid when the state has the live DaemonSet, else by name) while its selector selects
+//! them, and the orphans of its namespace (no controller) that its selector selects and
+//! that are not being deleted, which it adopts. An owned pod the selector no longer
+//! selects is released and keeps running, owned by no one. A pod is out of date when its
+//! `pod-template-generation` (or `controller-revision-hash`) is not the DaemonSet's current
+//! one, or when the rendered template differs from the live one.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -227,7 +230,7 @@ fn plan_desired(
             }
         }
     };
-    let currency = Currency::new(outdated, live, cluster);
+    let currency = Currency::new(outdated, live, &want.daemonset, cluster);
     let daemonset_plan = |desired| DaemonSetPlan {
         namespace: want.namespace.clone(),
         name: want.name.clone(),
@@ -253,7 +256,8 @@ fn plan_desired(
         (None, true) => "matches the node selection".to_string(),
         (None, false) => "every node matches".to_string(),
     };
-    let mut by_node = pods.claimed(&want.namespace, &want.name, live, &want.daemonset);
+    let claims = pods.claim(&want.namespace, &want.name, live, &want.daemonset);
+    let (mut by_node, mut released) = (claims.claimed, claims.released);
     let mut placements = Vec::new();
     let mut desired = 0;
     // An out-of-date pod on a node whose taints keep its replacement off.
@@ -262,10 +266,12 @@ fn plan_desired(
         let verdict = template.evaluate(node);
         desired += usize::from(verdict.should_run);
         let here = by_node.remove(node.name.as_str()).unwrap_or_default();
-        if let Some((action, reason)) = decide(
+        let let_go = released.remove(node.name.as_str()).unwrap_or_default();
+        if let Some((action, mut reason)) = decide(
             &template, node, &verdict, &here, &currency, &selection, on_delete,
         ) {
             pods_lost |= action == Action::Blocked && here.iter().any(|p| !p.terminating);
+            reason.push_str(&released_words(&let_go));
             placements.push(Placement {
                 daemonset: key.clone(),
                 node: node.name.clone(),
@@ -278,11 +284,13 @@ fn plan_desired(
         if pods.iter().all(|p| p.terminating) {
             continue;
         }
-        let reason = if node.is_empty() {
+        let mut reason = if node.is_empty() {
             "the pod has no node, and names none in its node affinity".to_string()
         } else {
             "the node is not in the state".to_string()
         };
+        reason.insert_str(0, &adopted_words(&pods, ", then deletes it"));
+        reason.push_str(&released_words(&released.remove(node).unwrap_or_default()));
         placements.push(Placement {
             daemonset: key.clone(),
             node: node.to_string(),
@@ -329,7 +337,10 @@ fn decide(
                     .map_or_else(String::new, |t| t.to_string())
             ),
         };
-        return Some((Action::Delete, why));
+        return Some((
+            Action::Delete,
+            format!("{}{why}", adopted_words(&here, ", then deletes it")),
+        ));
     }
     let Some(pod) = running.first() else {
         if !verdict.should_run {
@@ -352,20 +363,54 @@ fn decide(
     } else {
         String::new()
     };
+    let adopted = adopted_words(&[pod], "");
     match currency.outdated(pod) {
-        None => Some((Action::Keep, format!("{}{extra}", currency.current(pod)))),
+        None => Some((
+            Action::Keep,
+            format!("{adopted}{}{extra}", currency.current(pod)),
+        )),
         Some(why) if !verdict.should_run && !on_delete => Some((
             Action::Blocked,
             format!(
-                "{why}; the old pod is replaced, but {} keeps the new one off{extra}",
+                "{adopted}{why}; the old pod is replaced, but {} keeps the new one off{extra}",
                 untolerated_words(verdict)
             ),
         )),
         Some(why) if on_delete => Some((
             Action::Update,
-            format!("{why}; updateStrategy OnDelete: replaced when someone deletes the pod{extra}"),
+            format!(
+                "{adopted}{why}; updateStrategy OnDelete: replaced when someone deletes the pod{extra}"
+            ),
         )),
-        Some(why) => Some((Action::Update, format!("{why}{extra}"))),
+        Some(why) => Some((Action::Update, format!("{adopted}{why}{extra}"))),
+    }
+}
+
+/// `adopts the orphan pod: ` / `adopts 2 orphan pods: `, for the orphans among the pods
+/// (`AdoptPod`), or nothing; `then` says what follows the adoption, if anything. Without
+/// their names, so that the human output groups the nodes of a DaemonSet created again
+/// over its orphans.
+fn adopted_words(pods: &[&DaemonPod], then: &str) -> String {
+    match pods.iter().filter(|p| p.owner.is_none()).count() {
+        0 => String::new(),
+        1 => format!("adopts the orphan pod{then}: "),
+        n => format!("adopts {n} orphan pods{then}: "),
+    }
+}
+
+/// `; pod a is released ...`, for the pods the controller releases on the node
+/// (`ReleasePod`), or nothing.
+fn released_words(pods: &[&DaemonPod]) -> String {
+    let names: Vec<&str> = pods.iter().map(|p| p.name.as_str()).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!(
+            "; pod {one} is released (the selector no longer selects its labels) and keeps running, owned by no one"
+        ),
+        _ => format!(
+            "; pods {} are released (the selector no longer selects their labels) and keep running, owned by no one",
+            names.join(", ")
+        ),
     }
 }
 
@@ -404,10 +449,12 @@ fn tolerated_words(verdict: &Verdict) -> String {
 fn plan_prune(live: &LiveDaemonSet, pods: &PodIndex) -> (DaemonSetPlan, Vec<Placement>) {
     let labels = live.daemonset.metadata.labels.clone().unwrap_or_default();
     let key = format!("{}/{}", live.namespace, live.name);
+    // Deleting the DaemonSet deletes the pods it owns (the garbage collector follows
+    // their ownerReferences); orphans it has not adopted stay.
     let placements = pods
         .claimed(&live.namespace, &live.name, Some(live), &live.daemonset)
         .into_iter()
-        .filter(|(_, pods)| pods.iter().any(|p| !p.terminating))
+        .filter(|(_, pods)| pods.iter().any(|p| !p.terminating && p.owner.is_some()))
         .map(|(node, _)| Placement {
             daemonset: key.clone(),
             node: node.to_string(),
