@@ -4,7 +4,8 @@
 //! tests/data/place: one folder per upstream test and subcase, holding the DaemonSet, the
 //! recorded cluster and the expected action on every node (`expect.txt`, where `none`
 //! means no placement at all). tests/data/place/README.md maps each folder to its
-//! upstream source.
+//! upstream source. A case whose DaemonSet the API server now refuses on create holds a
+//! file `rejected` naming the rule instead: `plan` must exit 2 with that rule.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::collections::BTreeMap;
@@ -50,6 +51,12 @@ fn upstream_placement_cases() {
                 "json",
             ],
         );
+        if let Ok(rule) = std::fs::read_to_string(case.join("rejected")) {
+            if code != 2 || !stderr.contains(rule.trim()) {
+                failures.push(format!("{name}: expected exit 2 with {}, got {code}\n{stderr}", rule.trim()));
+            }
+            continue;
+        }
         if code != 0 {
             failures.push(format!("{name}: exit {code}\n{stderr}"));
             continue;

@@ -502,6 +502,25 @@ fn converted(key: &str, r: &NodeSelectorRequirement) -> Option<Requirement> {
 mod tests {
     use super::*;
 
+    /// Upstream TestPodMatchesNodeSelectorAndAffinityTerms "Pod with an invalid value in
+    /// Affinity term won't be scheduled onto the node": a NotIn value that is no label
+    /// value makes the term fail to parse, so it matches nothing even on a node without
+    /// the label. The API server refuses such a value on create since 1.32, but an object
+    /// stored before keeps it (tests/data/place keeps the case as `rejected`).
+    #[test]
+    fn an_invalid_not_in_value_matches_no_node() {
+        let term: NodeSelectorTerm = serde_json::from_value(serde_json::json!({
+            "matchExpressions": [{"key": "foo", "operator": "NotIn", "values": ["invalid value: ___@#$%^"]}]
+        }))
+        .unwrap_or_default();
+        let labels = BTreeMap::from([("other".to_string(), "x".to_string())]);
+        let node = NodeFacts {
+            name: "node-1",
+            labels: &labels,
+        };
+        assert!(!term_matches(&term, node));
+    }
+
     fn spec(json: serde_json::Value) -> PodSpec {
         let mut json = json;
         json["containers"] = serde_json::json!([{"name": "x"}]);

@@ -1120,9 +1120,10 @@ mod tests {
                 "apparmor type in annotation and field must match",
             ]
         );
+        // Upstream names the container's field even for the pod's profile.
         assert_eq!(
             found[2].0,
-            "/spec/template/spec/securityContext/appArmorProfile/type"
+            "/spec/template/spec/containers/0/securityContext/appArmorProfile/type"
         );
     }
 
