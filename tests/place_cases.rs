@@ -53,7 +53,10 @@ fn upstream_placement_cases() {
         );
         if let Ok(rule) = std::fs::read_to_string(case.join("rejected")) {
             if code != 2 || !stderr.contains(rule.trim()) {
-                failures.push(format!("{name}: expected exit 2 with {}, got {code}\n{stderr}", rule.trim()));
+                failures.push(format!(
+                    "{name}: expected exit 2 with {}, got {code}\n{stderr}",
+                    rule.trim()
+                ));
             }
             continue;
         }
