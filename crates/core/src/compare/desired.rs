@@ -328,7 +328,13 @@ fn schema_errors(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<(String
                 ),
         ));
     }
-    findings.extend(out_of_range(manifest));
+    // A number the schema already refused (a fraction where an integer belongs) is said
+    // once.
+    let beyond: Vec<(String, Diagnostic)> = out_of_range(manifest)
+        .into_iter()
+        .filter(|(at, _)| !findings.iter().any(|(seen, _)| seen == at))
+        .collect();
+    findings.extend(beyond);
     findings
 }
 
