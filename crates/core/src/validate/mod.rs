@@ -310,17 +310,8 @@ impl Check<'_> {
                 "a priority class name is a DNS-1123 subdomain",
             );
         }
-        if let Some(seconds) = s.termination_grace_period_seconds
-            && seconds < 0
-        {
-            self.error(
-                Code::invalid_field,
-                "termination grace period must be greater than or equal to 0",
-                &pointer(at, "terminationGracePeriodSeconds"),
-                "negative",
-                "give the seconds a pod has to stop, e.g. 30",
-            );
-        }
+        // No rule for terminationGracePeriodSeconds: ValidatePodSpec has none for a
+        // template (a Pod's negative value is raised to 1 by its create strategy).
         for (i, t) in s.tolerations.iter().enumerate() {
             let t_at = pointer(&pointer(at, "tolerations"), i);
             for (_, problem) in daemonset::toleration_problems(
