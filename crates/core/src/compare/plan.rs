@@ -315,12 +315,15 @@ fn decide(
     // no new pod (`podsShouldBeOnNode`: a pod exists); the plan shows where that ends.
     let (leaving, here): (Vec<&DaemonPod>, Vec<&DaemonPod>) =
         here.iter().partition(|p| p.terminating);
-    let running: Vec<&DaemonPod> = here
+    // `podsShouldBeOnNode`: a Failed pod is deleted (and replaced, after a backoff), and
+    // so is a Succeeded one; only the others count as running.
+    let finished = |p: &&DaemonPod| matches!(p.phase.as_deref(), Some("Failed" | "Succeeded"));
+    let running: Vec<&DaemonPod> = here.iter().copied().filter(|p| !finished(p)).collect();
+    let failed = here
         .iter()
-        .copied()
-        .filter(|p| p.phase.as_deref() != Some("Failed"))
-        .collect();
-    let failed = here.len() - running.len();
+        .filter(|p| p.phase.as_deref() == Some("Failed"))
+        .count();
+    let succeeded = here.len() - running.len() - failed;
     if !verdict.should_continue_running {
         if here.is_empty() {
             return (verdict.fits_node_name && verdict.fits_selection)
@@ -349,6 +352,10 @@ fn decide(
         let mut reason = format!("{selection}{}", tolerated_words(verdict));
         if failed > 0 {
             reason.push_str("; replaces a failed pod");
+        }
+        if succeeded > 0 {
+            reason
+                .push_str("; replaces a pod that exited (Succeeded), which the controller deletes");
         }
         if let Some(pod) = leaving.first() {
             let _ = write!(reason, "; once the terminating pod {} is gone", pod.name);
