@@ -161,6 +161,7 @@ fn manifest_daemonset(
         }
     }
     object["apiVersion"] = Value::String("apps/v1".into());
+    read_nulls(&mut object);
     let daemonset = match DaemonSet::deserialize(&object) {
         Ok(daemonset) => daemonset,
         Err(e) => {
@@ -264,7 +265,7 @@ fn schema_errors(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<(String
     };
     let mut object = manifest.object.clone();
     object["apiVersion"] = Value::String("apps/v1".into());
-    drop_nulls(&mut object);
+    read_nulls(&mut object);
     for error in validator.iter_errors(&object) {
         let at = error.instance_path().as_str().to_string();
         let shown = match daemonset::field_path(&at) {
@@ -338,17 +339,74 @@ fn schema_errors(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<(String
     findings
 }
 
-/// Removes fields whose value is null: the API server's decoder reads them as unset
-/// (`securityContext:` with nothing after it is common and valid), where the schema
-/// would see a value of the wrong type.
-fn drop_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
+/// Reads the nulls of an object as the API server's decoder (encoding/json semantics,
+/// sigs.k8s.io/json) does: a null field of a struct is unset (`securityContext:` with
+/// nothing after it is common and valid), while a null element of a list or value of a
+/// map becomes the zero value of its type (`nodeSelector: {infra: }` stores `infra: ""`,
+/// `args: [a, ~]` stores `""`). The schema says which is which.
+fn read_nulls(object: &mut Value) {
+    fn zero(schema: &Value, root: &Value) -> Value {
+        let schema = resolved(schema, root);
+        match schema.get("type").and_then(Value::as_str) {
+            Some("string") => Value::String(String::new()),
+            Some("integer") => Value::from(0),
+            Some("boolean") => Value::Bool(false),
+            Some("object") => Value::Object(serde_json::Map::new()),
+            Some("array") => Value::Array(Vec::new()),
+            // IntOrString, Quantity and the like: left out, as a null field is.
+            _ => Value::Null,
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
+    }
+    fn walk(value: &mut Value, schema: &Value, root: &Value) {
+        let schema = resolved(schema, root);
+        match value {
+            Value::Object(map) => {
+                if let Some(fields) = schema.get("properties") {
+                    map.retain(|_, v| !v.is_null());
+                    for (key, v) in map.iter_mut() {
+                        if let Some(sub) = fields.get(key) {
+                            walk(v, sub, root);
+                        }
+                    }
+                } else if let Some(values) =
+                    schema.get("additionalProperties").filter(|a| a.is_object())
+                {
+                    for v in map.values_mut() {
+                        if v.is_null() {
+                            *v = zero(values, root);
+                        }
+                        walk(v, values, root);
+                    }
+                    map.retain(|_, v| !v.is_null());
+                } else {
+                    map.retain(|_, v| !v.is_null());
+                }
+            }
+            Value::Array(items) => {
+                if let Some(sub) = schema.get("items") {
+                    for v in items.iter_mut() {
+                        if v.is_null() {
+                            *v = zero(sub, root);
+                        }
+                        walk(v, sub, root);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some((schema, _)) = strict_schema() {
+        walk(object, schema, schema);
+    }
+}
+
+/// A schema with its `$ref` followed (`#/$defs/…`).
+fn resolved<'s>(schema: &'s Value, root: &'s Value) -> &'s Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(target) => root
+            .pointer(target.trim_start_matches('#'))
+            .unwrap_or(schema),
+        None => schema,
     }
 }
 
