@@ -121,10 +121,7 @@ impl DaemonPodTemplate<'_> {
                             && t.key.as_deref() == Some(taint.key.as_str())
                             && t.effect.as_deref() == Some(taint.effect.as_str())
                     })?;
-                    Some(match replaced.toleration_seconds {
-                        Some(seconds) => format!("{} for {seconds}s", toleration_text(replaced)),
-                        None => toleration_text(replaced),
-                    })
+                    Some(toleration_text(replaced))
                 }),
                 nearest_miss: match self.tolerated_by(taint) {
                     Some(_) => None,
@@ -259,7 +256,7 @@ fn requirement_text(r: &NodeSelectorRequirement) -> String {
 }
 
 /// A toleration as one line: `key Exists`, `key=value`, `key Gt 5`, then `:Effect` or
-/// `(every effect)`; an empty key reads `every key`.
+/// `(every effect)`, then `for Ns` with tolerationSeconds; an empty key reads `every key`.
 pub fn toleration_text(t: &Toleration) -> String {
     let key = t
         .key
@@ -272,8 +269,14 @@ pub fn toleration_text(t: &Toleration) -> String {
         "" | "Equal" => format!("{key}={value}"),
         other => format!("{key} {other} {value}").trim_end().to_string(),
     };
-    match t.effect.as_deref().filter(|e| !e.is_empty()) {
+    let text = match t.effect.as_deref().filter(|e| !e.is_empty()) {
         Some(effect) => format!("{matcher}:{effect}"),
         None => format!("{matcher} (every effect)"),
+    };
+    // A NoExecute toleration with seconds keeps the pod only that long after the taint
+    // appears (the taint manager evicts it then).
+    match t.toleration_seconds {
+        Some(seconds) => format!("{text} for {seconds}s"),
+        None => text,
     }
 }
