@@ -150,18 +150,37 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
             let mut violations = Vec::new();
             let typed = match read_back {
                 Err(error) => {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            Code::invalid_patch,
-                            format!(
-                                "after the patch, `{name}` is no longer a valid DaemonSet: {error}"
+                    // Each field of the wrong type by its path, as the schema finds them
+                    // (a YAML 1.1 `on` where a string belongs); serde's first error only
+                    // where the schema finds nothing.
+                    let mistyped: Vec<String> = crate::schema::daemonset_validator()
+                        .map(|(_, validator)| {
+                            validator
+                                .iter_errors(&object)
+                                .filter(|e| !matches!(e.kind(), jsonschema::error::ValidationErrorKind::AdditionalProperties { .. }))
+                                .map(|e| format!("{}: {e}", daemonset::field_path(e.instance_path().as_str())))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let problems = if mistyped.is_empty() {
+                        vec![error.to_string()]
+                    } else {
+                        mistyped
+                    };
+                    for problem in problems {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                Code::invalid_patch,
+                                format!(
+                                    "after the patch, `{name}` is no longer a valid DaemonSet: {problem}"
+                                ),
+                            )
+                            .at(&parsed.file, blame_span, "this patch")
+                            .with_help(
+                                "check the types the patch sets: quote a value YAML 1.1 reads as a boolean or a number (on, yes, 0644) where a string belongs",
                             ),
-                        )
-                        .at(&parsed.file, blame_span, "this patch")
-                        .with_help(
-                            "check the field names and types the patch sets against the DaemonSet API",
-                        ),
-                    );
+                        );
+                    }
                     None
                 }
                 Ok(patched) => {

@@ -40,3 +40,16 @@ pub fn daemonset_schema_strict() -> Value {
     strict(&mut schema);
     schema
 }
+
+/// [`daemonset_schema_strict`] and its validator, built once per process.
+pub fn daemonset_validator() -> Option<&'static (Value, jsonschema::Validator)> {
+    static SCHEMA: std::sync::OnceLock<Option<(Value, jsonschema::Validator)>> =
+        std::sync::OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let schema = daemonset_schema_strict();
+            let validator = jsonschema::validator_for(&schema).ok()?;
+            Some((schema, validator))
+        })
+        .as_ref()
+}

@@ -1,7 +1,7 @@
 //! The DaemonSets that should exist: rendered from descriptions, or plain manifests
 //! checked with the API server's rules; and the live DaemonSet each corresponds to.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use jsonschema::error::ValidationErrorKind;
 
@@ -231,18 +231,6 @@ fn manifest_daemonset(
     ))
 }
 
-/// The strict DaemonSet schema (unknown fields refused) and its validator, built once.
-fn strict_schema() -> Option<&'static (Value, jsonschema::Validator)> {
-    static SCHEMA: OnceLock<Option<(Value, jsonschema::Validator)>> = OnceLock::new();
-    SCHEMA
-        .get_or_init(|| {
-            let schema = crate::schema::daemonset_schema_strict();
-            let validator = jsonschema::validator_for(&schema).ok()?;
-            Some((schema, validator))
-        })
-        .as_ref()
-}
-
 /// Where a plain manifest breaks the DaemonSet JSON Schema, each problem at its own
 /// position, in the apps/v1 shape everything converts to (an extensions/v1beta1
 /// manifest without a selector fails here: apps/v1 requires one). With `unknown_fields`
@@ -260,7 +248,7 @@ pub fn schema_problems(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<D
 /// their Go type's range included.
 fn schema_errors(manifest: &ParsedManifest, unknown_fields: bool) -> Vec<(String, Diagnostic)> {
     let mut findings = Vec::new();
-    let Some((schema, validator)) = strict_schema() else {
+    let Some((schema, validator)) = crate::schema::daemonset_validator() else {
         return findings;
     };
     let mut object = manifest.object.clone();
@@ -395,7 +383,7 @@ fn read_nulls(object: &mut Value) {
             _ => {}
         }
     }
-    if let Some((schema, _)) = strict_schema() {
+    if let Some((schema, _)) = crate::schema::daemonset_validator() {
         walk(object, schema, schema);
     }
 }
@@ -500,7 +488,7 @@ fn out_of_range(manifest: &ParsedManifest) -> Vec<(String, Diagnostic)> {
             _ => {}
         }
     }
-    let Some((schema, _)) = strict_schema() else {
+    let Some((schema, _)) = crate::schema::daemonset_validator() else {
         return Vec::new();
     };
     let mut found = Vec::new();
