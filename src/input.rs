@@ -1,13 +1,13 @@
 //! Reading inputs: descriptions and manifests under the PATHs, and the `--state` sources.
 //! One walker for both (and for the tests), built on the `ignore` crate.
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use everynode_core::diagnostic::{Code, Diagnostic};
 use everynode_core::source::{SourceFile, display_path};
-use everynode_core::state::Loader;
+use everynode_core::state::{Loader, Unreadable};
 use everynode_k8s::objects::Cluster;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
@@ -354,18 +354,17 @@ pub fn read_source(path: &Path) -> Result<Option<Arc<SourceFile>>, Diagnostic> {
 }
 
 /// Reads the cluster state from `--state` sources: files, directories (their .json,
-/// .yaml and .yml files found by [`walk`], in name order) and `-` for standard input. Each source is read
-/// and dropped before the next, so memory holds one source's bytes at a time.
+/// .yaml and .yml files found by [`walk`], in name order) and `-` for standard input.
+/// Each source is streamed through the loader, so memory holds the objects kept and a
+/// buffer, never a recording's text (BENCHMARKS.md). A source is read again, whole, only
+/// when the loader asks (`Unreadable`): to show a problem in its lines, or for what only
+/// the whole text gives (a YAML merge key); standard input, which cannot be read again,
+/// is copied to an unnamed temporary file as it is read.
 pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
     let mut loader = Loader::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map_err(|e| io_problem(Path::new("<stdin>"), &e.to_string()))?;
-            loader.add("<stdin>", &bytes)?;
+            read_stdin(&mut loader)?;
             continue;
         }
         let mut files = Vec::new();
@@ -381,13 +380,81 @@ pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
             files.push(path.clone());
         }
         for file in files {
-            let bytes = std::fs::read(&file).map_err(|e| {
+            let unreadable = |e: std::io::Error| {
                 io_problem(&file, &e.to_string()).with_help("--state takes files or directories of what `kubectl get nodes,daemonsets,pods -A -o json` prints, or - for standard input")
-            })?;
-            loader.add(&display_path(&file), &bytes)?;
+            };
+            let name = display_path(&file);
+            let reader = std::fs::File::open(&file).map_err(unreadable)?;
+            match loader.add_reader(&name, reader) {
+                Ok(()) => {}
+                Err(Unreadable::Io(e)) => return Err(unreadable(e)),
+                Err(Unreadable::Invalid(problem)) => {
+                    let bytes = std::fs::read(&file).map_err(unreadable)?;
+                    return Err(problem.diagnostic(&name, &bytes));
+                }
+                Err(Unreadable::NeedsText) => {
+                    let bytes = std::fs::read(&file).map_err(unreadable)?;
+                    loader.add(&name, &bytes)?;
+                }
+            }
         }
     }
     Ok(loader.finish())
+}
+
+/// Reads standard input into the loader, copying what is read to an unnamed temporary
+/// file (removed when closed): read again from there when the whole text is needed.
+fn read_stdin(loader: &mut Loader) -> Result<(), Diagnostic> {
+    const NAME: &str = "<stdin>";
+    let unreadable = |e: std::io::Error| io_problem(Path::new(NAME), &e.to_string());
+    let spool = tempfile::tempfile().map_err(|e| {
+        io_problem(
+            Path::new(NAME),
+            &format!("cannot create a temporary file to copy it to: {e}"),
+        )
+        .with_help("standard input is copied to a temporary file as it is read: check that the temporary directory (TMPDIR) is writable, or pass the recording as a file")
+    })?;
+    let mut tee = Tee {
+        from: std::io::stdin().lock(),
+        to: std::io::BufWriter::with_capacity(256 * 1024, &spool),
+    };
+    let result = loader.add_reader(NAME, &mut tee);
+    // The whole text, from the copy and the rest of standard input.
+    let mut whole = || -> std::io::Result<Vec<u8>> {
+        std::io::copy(&mut tee.from, &mut tee.to)?;
+        tee.to.flush()?;
+        let mut file = &spool;
+        file.seek(SeekFrom::Start(0))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(Unreadable::Io(e)) => Err(unreadable(e)),
+        Err(Unreadable::Invalid(problem)) => {
+            let bytes = whole().map_err(unreadable)?;
+            Err(problem.diagnostic(NAME, &bytes))
+        }
+        Err(Unreadable::NeedsText) => {
+            let bytes = whole().map_err(unreadable)?;
+            loader.add(NAME, &bytes)
+        }
+    }
+}
+
+/// A reader that writes what it reads to `to`.
+struct Tee<R, W> {
+    from: R,
+    to: W,
+}
+
+impl<R: Read, W: Write> Read for Tee<R, W> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.from.read(buffer)?;
+        self.to.write_all(&buffer[..read])?;
+        Ok(read)
+    }
 }
 
 /// A file as the core sees it: for an absolute path under the current directory, with its

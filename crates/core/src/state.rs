@@ -10,8 +10,11 @@
 //! `apiVersion` and `kind` first, which lets each object pick its struct before reading
 //! the rest; an object that names its kind late is buffered and read again.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::rc::Rc;
 
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, StringDeserializer};
@@ -45,51 +48,16 @@ impl Loader {
     /// Reads one source: JSON when its name ends in `.json` or its first character is
     /// `{` or `[`, YAML (any number of documents) otherwise.
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let mut reading = Reading {
-            loader: self,
-            source: name,
-            trail: Vec::new(),
-            failed_kind: None,
-        };
-        let json = name.ends_with(".json")
-            || bytes
-                .iter()
-                .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|b| matches!(b, b'{' | b'['));
-        if json {
+        let mut reading = Reading::new(self, name);
+        if is_json(name, bytes) {
             let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-            let result = ObjectSeed {
-                reading: &mut reading,
-                default_kind: None,
-                deferred: None,
-            }
-            .deserialize(&mut deserializer)
-            .and_then(|()| deserializer.end());
-            result.map_err(|e| {
-                let (line, column) = (e.line(), e.column());
-                reading.problem(name, bytes, &e.to_string(), line, column)
-            })
+            read_json(&mut reading, &mut deserializer)
+                .map_err(|e| reading.json_problem(&e).diagnostic(name, bytes))
         } else {
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                let prefix = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
-                let (line, column) =
-                    SourceFile::new(name, prefix.as_str()).line_column(prefix.len());
-                not_state(name, &prefix, "the file is not UTF-8 text", line, column)
-            })?;
+            let text = std::str::from_utf8(bytes)
+                .map_err(|e| Invalid::not_utf8(e.valid_up_to()).diagnostic(name, bytes))?;
             // YAML as kubectl reads it (YAML 1.1 scalars, `parse::yaml11`), streamed.
-            let mut stream = yaml11::Stream::from_text(text);
-            let streamed = (|| {
-                while stream.next_document()? {
-                    ObjectSeed {
-                        reading: &mut reading,
-                        default_kind: None,
-                        deferred: None,
-                    }
-                    .deserialize(&mut stream)?;
-                    stream.end_document()?;
-                }
-                Ok(())
-            })();
+            let streamed = read_yaml(&mut reading, &mut yaml11::Stream::from_text(text));
             let result = match streamed {
                 // A merge key (`<<`, never in what kubectl prints) needs the whole tree:
                 // read every document again from it (a source read twice gives the same
@@ -120,20 +88,77 @@ impl Loader {
                 },
                 other => other,
             };
-            result.map_err(|e: yaml11::Error| {
-                let (line, column) = e.location.unwrap_or((0, 0));
-                // The `items[i]` the object's name already gives are not repeated.
-                let path: Vec<&str> = e.path.as_deref().unwrap_or("").split('.').collect();
-                let inside = path
-                    .iter()
-                    .position(|p| !(p.starts_with("items[") && p.ends_with(']')))
-                    .unwrap_or(path.len());
-                let message = match path[inside..].join(".") {
-                    path if path.is_empty() => e.message,
-                    path => format!("{path}: {}", e.message),
-                };
-                reading.problem(name, bytes, &message, line, column)
-            })
+            result.map_err(|e| reading.yaml_problem(e).diagnostic(name, bytes))
+        }
+    }
+
+    /// Reads one source from `reader`, as [`Loader::add`] reads its bytes, holding a
+    /// buffer and one object's text at a time: a recording of hundreds of megabytes costs
+    /// the objects kept, not its size (BENCHMARKS.md). Decides between JSON and YAML on
+    /// the name and the first character that is not white space, like `add`. JSON is cut
+    /// at its items' boundaries and each item read from memory (`read_json_stream`);
+    /// YAML streams through `yaml11::Stream`.
+    ///
+    /// # Errors
+    ///
+    /// [`Unreadable::Io`] when the reader fails; [`Unreadable::Invalid`] when YAML is not
+    /// a recording, with the position, which [`Invalid::diagnostic`] turns into a
+    /// diagnostic given the source's bytes read again (the core does no I/O); and
+    /// [`Unreadable::NeedsText`] when the source must be read whole with
+    /// [`Loader::add`]: JSON that is malformed or not a recording (`add` gives the
+    /// diagnostic, with its snippet, or reads what the splitter did not take), and YAML with a merge key (`<<`,
+    /// which kubectl never prints). Objects already read are read again and replaced, so
+    /// nothing is counted twice.
+    pub fn add_reader(&mut self, name: &str, reader: impl Read) -> Result<(), Unreadable> {
+        // Read until the first character that is not white space, then given again in
+        // front of the rest: leading lines count for the positions of errors.
+        let mut reader = reader;
+        let mut start = Vec::new();
+        let mut block = [0; 8192];
+        while !start.iter().any(|b: &u8| !b.is_ascii_whitespace()) {
+            let read = match reader.read(&mut block) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Unreadable::Io(e)),
+            };
+            start.extend_from_slice(&block[..read]);
+        }
+        let json = is_json(name, &start);
+        // serde_json reads byte by byte: fast only from a `BufReader` itself.
+        let reader =
+            BufReader::with_capacity(READ_BUFFER, std::io::Cursor::new(start).chain(reader));
+        let mut reading = Reading::new(self, name);
+        if json {
+            read_json_stream(&mut reading, reader)
+        } else {
+            let failure = Rc::new(RefCell::new(None));
+            let chars = Utf8Chars {
+                reader,
+                chunk: String::new(),
+                at: 0,
+                carry: Vec::new(),
+                consumed: 0,
+                failure: Rc::clone(&failure),
+            };
+            let mut stream = yaml11::Stream::new(saphyr_parser::Parser::new_from_iter(chars));
+            let result = read_yaml(&mut reading, &mut stream);
+            // The text ended early where it could not be read: that is the problem, not
+            // what the parser made of the end.
+            match failure.borrow_mut().take() {
+                Some(Failure::Io(e)) => return Err(Unreadable::Io(e)),
+                Some(Failure::NotUtf8(offset)) => {
+                    return Err(Unreadable::Invalid(Invalid::not_utf8(offset)));
+                }
+                None => {}
+            }
+            match result {
+                Ok(()) => Ok(()),
+                Err(yaml11::Error {
+                    needs_tree: true, ..
+                }) => Err(Unreadable::NeedsText),
+                Err(e) => Err(Unreadable::Invalid(reading.yaml_problem(e))),
+            }
         }
     }
 
@@ -178,17 +203,18 @@ struct Reading<'l, 's> {
     failed_kind: Option<String>,
 }
 
-impl Reading<'_, '_> {
-    /// A diagnostic for a failed read: the serde message without its own position,
-    /// which object, and the position as a snippet.
-    fn problem(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        message: &str,
-        line: usize,
-        column: usize,
-    ) -> Diagnostic {
+impl<'l, 's> Reading<'l, 's> {
+    fn new(loader: &'l mut Loader, source: &'s str) -> Self {
+        Reading {
+            loader,
+            source,
+            trail: Vec::new(),
+            failed_kind: None,
+        }
+    }
+
+    /// A failed read: the message without its own position, prefixed with which object.
+    fn problem(&self, message: &str, line: usize, column: usize) -> Invalid {
         let message = message.split(" at line ").next().unwrap_or(message);
         let object = match (&self.failed_kind, self.trail.is_empty()) {
             (Some(kind), true) => format!("the {kind} object"),
@@ -206,8 +232,508 @@ impl Reading<'_, '_> {
                 }
             }
         };
-        let text = String::from_utf8_lossy(bytes);
-        not_state(name, &text, &format!("{object}: {message}"), line, column)
+        Invalid {
+            message: format!("{object}: {message}"),
+            line,
+            column,
+            text_ends: None,
+        }
+    }
+
+    fn json_problem(&self, e: &serde_json::Error) -> Invalid {
+        self.problem(&e.to_string(), e.line(), e.column())
+    }
+
+    fn yaml_problem(&self, e: yaml11::Error) -> Invalid {
+        let (line, column) = e.location.unwrap_or((0, 0));
+        // The `items[i]` the object's name already gives are not repeated.
+        let path: Vec<&str> = e.path.as_deref().unwrap_or("").split('.').collect();
+        let inside = path
+            .iter()
+            .position(|p| !(p.starts_with("items[") && p.ends_with(']')))
+            .unwrap_or(path.len());
+        let message = match path[inside..].join(".") {
+            path if path.is_empty() => e.message,
+            path => format!("{path}: {}", e.message),
+        };
+        self.problem(&message, line, column)
+    }
+}
+
+/// How much of a source [`Loader::add_reader`] reads at a time, in bytes.
+const READ_BUFFER: usize = 256 * 1024;
+
+/// JSON when the name says so or the text starts (after white space) with `{` or `[`.
+fn is_json(name: &str, bytes: &[u8]) -> bool {
+    name.ends_with(".json")
+        || bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| matches!(b, b'{' | b'['))
+}
+
+/// Reads a JSON source, whole: one object or list, then nothing but white space.
+fn read_json<'de, R: serde_json::de::Read<'de>>(
+    reading: &mut Reading,
+    deserializer: &mut serde_json::Deserializer<R>,
+) -> Result<(), serde_json::Error> {
+    ObjectSeed {
+        reading,
+        default_kind: None,
+        deferred: None,
+    }
+    .deserialize(&mut *deserializer)?;
+    deserializer.end()
+}
+
+/// Reads every document of a YAML stream; stops with `needs_tree` at a merge key.
+fn read_yaml<T: saphyr_parser::Input>(
+    reading: &mut Reading,
+    stream: &mut yaml11::Stream<'_, T>,
+) -> Result<(), yaml11::Error> {
+    while stream.next_document()? {
+        ObjectSeed {
+            reading: &mut *reading,
+            default_kind: None,
+            deferred: None,
+        }
+        .deserialize(&mut *stream)?;
+        stream.end_document()?;
+    }
+    Ok(())
+}
+
+/// Where [`read_json_stream`] is in the top-level object.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    /// Before `items`: the bytes are kept (a list's `apiVersion`, `kind`, `metadata`).
+    Header,
+    /// In `items`, between two items: only white space and one `,` may come.
+    Between { after_item: bool },
+    /// In an item: its bytes are kept until it closes, then it is read.
+    Item,
+    /// After `items`: the bytes are kept, up to the object's end.
+    Trailer,
+    /// After the object: only white space may come.
+    Done,
+}
+
+/// Reads a JSON source that is one object with `items`, as kubectl prints a list, at the
+/// speed of reading from memory while holding one item at a time: the bytes are cut at
+/// the items' boundaries (strings, escapes and nesting tracked) and each item is read
+/// from its own slice. The list's other fields (`kind` may come after `items`) are read
+/// apart, and items that name no kind wait for it as `read_late_kind` does.
+///
+/// One object without `items` is kept whole and read. Anything else (a top level that is
+/// not an object, a list whose `kind` is not a list's) and any problem (malformed JSON,
+/// an object that is not a recording) gives [`Unreadable::NeedsText`]: [`Loader::add`] reads the whole text again and gives
+/// the same objects, or the diagnostic with its position, exactly as for the bytes.
+fn read_json_stream<R: Read>(
+    reading: &mut Reading,
+    mut reader: BufReader<R>,
+) -> Result<(), Unreadable> {
+    let retry = |_| Unreadable::NeedsText;
+    let mut part = Part::Header;
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut header: Vec<u8> = Vec::new();
+    let mut trailer: Vec<u8> = Vec::new();
+    let mut item: Vec<u8> = Vec::new();
+    // Known once the fields before `items` are read: whether they name the kind, and
+    // the kind of the items when the list is typed.
+    let mut kind_known = false;
+    let mut item_kind: Option<String> = None;
+    let mut deferred: Vec<(usize, Value)> = Vec::new();
+    let mut index = 0;
+    // Braces open in the item being read.
+    let mut item_depth = 0usize;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Unreadable::Io(e)),
+        };
+        if buffer.is_empty() {
+            break;
+        }
+        let length = buffer.len();
+        // Where the bytes of the item being read start in this buffer.
+        let mut kept_from = 0;
+        let mut i = 0;
+        while i < length {
+            if part == Part::Item {
+                let Some(at) =
+                    item_end(&buffer[i..], &mut item_depth, &mut in_string, &mut escaped)
+                else {
+                    break; // the item goes on in the next buffer
+                };
+                i += at;
+                item.extend_from_slice(&buffer[kept_from..=i]);
+                reading.trail.push(index);
+                let mut deserializer = serde_json::Deserializer::from_slice(&item);
+                ObjectSeed {
+                    reading: &mut *reading,
+                    default_kind: item_kind.as_deref(),
+                    deferred: (!kind_known).then_some(&mut deferred),
+                }
+                .deserialize(&mut deserializer)
+                .and_then(|()| deserializer.end())
+                .map_err(retry)?;
+                reading.trail.pop();
+                item.clear();
+                index += 1;
+                part = Part::Between { after_item: true };
+                i += 1;
+                continue;
+            }
+            let byte = buffer[i];
+            if in_string {
+                match part {
+                    Part::Header => header.push(byte),
+                    Part::Trailer => trailer.push(byte),
+                    _ => {}
+                }
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' {
+                    escaped = true;
+                } else if byte == b'"' {
+                    in_string = false;
+                }
+                i += 1;
+                continue;
+            }
+            match part {
+                Part::Between { after_item } => match byte {
+                    b' ' | b'\t' | b'\n' | b'\r' => {}
+                    b',' if after_item => part = Part::Between { after_item: false },
+                    // Not after a comma: `[{…},]` is not JSON.
+                    b']' if after_item || index == 0 => {
+                        depth -= 1;
+                        part = Part::Trailer;
+                        i += 1;
+                        continue;
+                    }
+                    b'{' if !after_item => {
+                        part = Part::Item;
+                        kept_from = i;
+                        item_depth = 1;
+                        i += 1;
+                        continue;
+                    }
+                    _ => return Err(Unreadable::NeedsText),
+                },
+                Part::Done => {
+                    if !byte.is_ascii_whitespace() {
+                        return Err(Unreadable::NeedsText);
+                    }
+                }
+                Part::Header | Part::Item | Part::Trailer => match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        if part == Part::Header
+                            && depth == 2
+                            && byte == b'['
+                            && let Some(cut) = items_key(&header)
+                        {
+                            // The fields before `items`, as an object of their own.
+                            header.truncate(cut);
+                            while header.last().is_some_and(|b| b.is_ascii_whitespace()) {
+                                header.pop();
+                            }
+                            if header.last() == Some(&b',') {
+                                header.pop();
+                            }
+                            header.push(b'}');
+                            let fields: Map<String, Value> =
+                                serde_json::from_slice(&header).map_err(retry)?;
+                            (kind_known, item_kind) = list_kind(&fields)?;
+                            part = Part::Between { after_item: false };
+                            i += 1;
+                            continue;
+                        }
+                    }
+                    b'}' | b']' => {
+                        if depth == 0 {
+                            return Err(Unreadable::NeedsText);
+                        }
+                        depth -= 1;
+                        if depth == 0 {
+                            if part == Part::Header {
+                                // No `items`: one object, read whole.
+                                header.push(byte);
+                                let mut deserializer =
+                                    serde_json::Deserializer::from_slice(&header);
+                                read_json(reading, &mut deserializer).map_err(retry)?;
+                            } else {
+                                trailer.push(byte);
+                            }
+                            part = Part::Done;
+                        }
+                    }
+                    _ => {}
+                },
+            }
+            match part {
+                Part::Header => header.push(byte),
+                Part::Trailer if depth > 0 => trailer.push(byte),
+                _ => {}
+            }
+            i += 1;
+        }
+        if part == Part::Item {
+            item.extend_from_slice(&buffer[kept_from..]);
+        }
+        reader.consume(length);
+    }
+    if part != Part::Done {
+        return Err(Unreadable::NeedsText);
+    }
+    if trailer.is_empty() {
+        return Ok(()); // one object without `items`, read above
+    }
+    // The fields after `items`: the list's kind, when it comes late (kubectl's order).
+    let rest = trailer
+        .trim_ascii_start()
+        .strip_prefix(b",")
+        .unwrap_or(&trailer);
+    let mut after = b"{".to_vec();
+    after.extend_from_slice(rest);
+    let fields: Map<String, Value> = serde_json::from_slice(&after).map_err(retry)?;
+    if fields.contains_key("items") {
+        return Err(Unreadable::NeedsText);
+    }
+    if kind_known {
+        return Ok(());
+    }
+    let (_, item_kind) = list_kind(&fields)?;
+    for (index, item) in deferred {
+        reading.trail.push(index);
+        ObjectSeed {
+            reading: &mut *reading,
+            default_kind: item_kind.as_deref(),
+            deferred: None,
+        }
+        .deserialize(item)
+        .map_err(retry)?;
+        reading.trail.pop();
+    }
+    Ok(())
+}
+
+/// The index of the brace that closes the item being read, if `bytes` holds it; the
+/// state (`depth`: braces open, strings, escapes) carried from one buffer to the next.
+/// Only braces count: the item is an object, and brackets balance inside a valid one
+/// (an invalid one fails when it is read).
+fn item_end(
+    bytes: &[u8],
+    depth: &mut usize,
+    in_string: &mut bool,
+    escaped: &mut bool,
+) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        if *escaped {
+            if i >= bytes.len() {
+                return None;
+            }
+            *escaped = false;
+            i += 1;
+        } else if *in_string {
+            let at = i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+            if bytes[at] == b'\\' {
+                *escaped = true;
+            } else {
+                *in_string = false;
+            }
+            i = at + 1;
+        } else {
+            let at = i + memchr::memchr3(b'"', b'{', b'}', bytes.get(i..)?)?;
+            match bytes[at] {
+                b'"' => *in_string = true,
+                b'{' => *depth += 1,
+                _ => {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        return Some(at);
+                    }
+                }
+            }
+            i = at + 1;
+        }
+    }
+}
+
+/// Where the key `items` starts when `header` (the top-level object so far, up to the
+/// `[` just met) ends with `{` or `,`, then `"items"`, then `:`.
+fn items_key(header: &[u8]) -> Option<usize> {
+    let before = header.trim_ascii_end().strip_suffix(b":")?;
+    let before = before.trim_ascii_end().strip_suffix(b"\"items\"")?;
+    before
+        .trim_ascii_end()
+        .last()
+        .is_some_and(|b| matches!(b, b'{' | b','))
+        .then_some(before.len())
+}
+
+/// Whether the list's fields name its kind, and the kind of its items (`NodeList`:
+/// `Node`; `List`: none), as `read_kind` and `read_late_kind` take them. A kind that is
+/// not a list's is left to [`Loader::add`].
+fn list_kind(fields: &Map<String, Value>) -> Result<(bool, Option<String>), Unreadable> {
+    match fields.get("kind") {
+        None => Ok((false, None)),
+        Some(Value::String(kind)) if kind.ends_with("List") => Ok((
+            true,
+            kind.strip_suffix("List")
+                .filter(|k| !k.is_empty())
+                .map(str::to_string),
+        )),
+        Some(_) => Err(Unreadable::NeedsText),
+    }
+}
+
+/// Why [`Loader::add_reader`] could not read a source.
+#[derive(Debug)]
+pub enum Unreadable {
+    /// The reader failed.
+    Io(std::io::Error),
+    /// The YAML is not a recording.
+    Invalid(Invalid),
+    /// Read the whole text and give it to [`Loader::add`]: malformed JSON (for its
+    /// diagnostic), JSON the item splitter does not take, YAML with a merge key.
+    NeedsText,
+}
+
+/// A source that is not a recording: what is wrong, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    message: String,
+    /// 1-based line and column (in characters); line 0 when unknown.
+    line: usize,
+    column: usize,
+    /// For text that is not UTF-8: the length in bytes of the part that is.
+    text_ends: Option<usize>,
+}
+
+impl Invalid {
+    fn not_utf8(valid_up_to: usize) -> Self {
+        Invalid {
+            message: "the file is not UTF-8 text".into(),
+            line: 0,
+            column: 0,
+            text_ends: Some(valid_up_to),
+        }
+    }
+
+    /// What is wrong, with which object, without the position.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The 1-based line and column (in characters) of the problem; the line is 0 when
+    /// the position is not known, and both are 0 for text that is not UTF-8.
+    pub fn position(&self) -> (usize, usize) {
+        (self.line, self.column)
+    }
+
+    /// The diagnostic (`invalid_state`), its snippet cut from `bytes`: the source named
+    /// `name`, as read again (at least up to the problem and its next line). The same
+    /// diagnostic [`Loader::add`] gives for those bytes.
+    pub fn diagnostic(&self, name: &str, bytes: &[u8]) -> Diagnostic {
+        match self.text_ends {
+            Some(valid) => {
+                let prefix = String::from_utf8_lossy(&bytes[..valid.min(bytes.len())]);
+                let (line, column) =
+                    SourceFile::new(name, prefix.as_ref()).line_column(prefix.len());
+                not_state(name, &prefix, &self.message, line, column)
+            }
+            None => {
+                let text = String::from_utf8_lossy(bytes);
+                not_state(name, &text, &self.message, self.line, self.column)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (line {}, column {})",
+            self.message, self.line, self.column
+        )
+    }
+}
+
+/// Why [`Utf8Chars`] stopped before the end of its reader.
+enum Failure {
+    Io(std::io::Error),
+    /// Not UTF-8 from this byte offset.
+    NotUtf8(usize),
+}
+
+/// The characters of a reader's UTF-8 text, for saphyr's `BufferedInput`. Stops at the
+/// first failure and leaves it in `failure`.
+struct Utf8Chars<R> {
+    reader: R,
+    /// The decoded chunk being given out, from byte `at`.
+    chunk: String,
+    at: usize,
+    /// The start of a character that the last read cut in two.
+    carry: Vec<u8>,
+    /// Bytes of the source before `chunk`.
+    consumed: usize,
+    failure: Rc<RefCell<Option<Failure>>>,
+}
+
+impl<R: Read> Iterator for Utf8Chars<R> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        loop {
+            if let Some(c) = self.chunk[self.at..].chars().next() {
+                self.at += c.len_utf8();
+                return Some(c);
+            }
+            if self.failure.borrow().is_some() {
+                return None;
+            }
+            self.consumed += self.chunk.len();
+            self.chunk.clear();
+            self.at = 0;
+            let mut bytes = std::mem::take(&mut self.carry);
+            let before = bytes.len();
+            bytes.resize(before + READ_BUFFER, 0);
+            let read = loop {
+                match self.reader.read(&mut bytes[before..]) {
+                    Ok(read) => break read,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        *self.failure.borrow_mut() = Some(Failure::Io(e));
+                        return None;
+                    }
+                }
+            };
+            bytes.truncate(before + read);
+            if bytes.is_empty() {
+                return None;
+            }
+            let valid = match std::str::from_utf8(&bytes) {
+                Ok(_) => bytes.len(),
+                // A character cut by the end of this read: kept for the next.
+                Err(e) if e.error_len().is_none() && read > 0 => {
+                    self.carry = bytes[e.valid_up_to()..].to_vec();
+                    e.valid_up_to()
+                }
+                Err(e) => {
+                    let offset = self.consumed + e.valid_up_to();
+                    *self.failure.borrow_mut() = Some(Failure::NotUtf8(offset));
+                    e.valid_up_to()
+                }
+            };
+            bytes.truncate(valid);
+            self.chunk = String::from_utf8(bytes).unwrap_or_default();
+        }
     }
 }
 
@@ -875,6 +1401,128 @@ mod tests {
             "{}",
             problem.message
         );
+    }
+
+    /// A reader that gives one byte per read: every character and token is cut.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buffer.first_mut()) {
+                (Some((byte, rest)), Some(slot)) => {
+                    *slot = *byte;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn a_reader_gives_what_the_bytes_give() {
+        let yaml = "\n\n# nodes\nkind: Node\nmetadata:\n  name: n\u{e9}1\n  labels: {z\u{fc}rich: 'caf\u{e9}'}\n---\nkind: Node\nmetadata: {name: n2}\n";
+        let json = format!("  \n{}", pod("Running"));
+        for (name, text) in [("a.yaml", yaml), ("-", json.as_str())] {
+            let mut from_bytes = Loader::default();
+            from_bytes.add(name, text.as_bytes()).unwrap();
+            let mut from_reader = Loader::default();
+            from_reader
+                .add_reader(name, Trickle(text.as_bytes()))
+                .unwrap();
+            let (a, b) = (from_bytes.finish(), from_reader.finish());
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}");
+        }
+        // YAML errors: the same diagnostic, at the same place, once given the bytes again.
+        for (name, text) in [
+            (
+                "bad.yaml",
+                "kind: Node\nmetadata:\n  name: m\n  labels: {gpu: on}\n",
+            ),
+            ("bad.yml", "kind: Node\nmetadata:\n  name: m\n   x: y\n"),
+        ] {
+            let expected = Loader::default().add(name, text.as_bytes()).unwrap_err();
+            let Err(Unreadable::Invalid(problem)) =
+                Loader::default().add_reader(name, Trickle(text.as_bytes()))
+            else {
+                panic!("{name} should be invalid");
+            };
+            let got = problem.diagnostic(name, text.as_bytes());
+            assert_eq!(got.message, expected.message, "{name}");
+            assert_eq!(format!("{got:?}"), format!("{expected:?}"), "{name}");
+        }
+        // JSON the item splitter does not take, valid or not, is read again whole.
+        for text in [
+            "{\"kind\": \"List\", \"items\": [\n {\"kind\": \"Node\", \"metadata\": {}}]}",
+            "{\"kind\": \"List\", \"items\": [}",
+            "{\"kind\": \"List\", \"items\": [{\"kind\": \"Node\", \"metadata\": {\"name\": \"a\"}}",
+            "{\"kind\": \"Node\", \"items\": [], \"metadata\": {\"name\": \"a\"}}",
+            "[]",
+            "{} {}",
+            "{\"kind\": \"List\", \"items\": [{\"kind\": \"X\"},]}",
+            "{\"kind\": \"List\", \"items\": [{\"kind\": \"X\"} {\"kind\": \"X\"}]}",
+        ] {
+            assert!(
+                matches!(
+                    Loader::default().add_reader("x.json", Trickle(text.as_bytes())),
+                    Err(Unreadable::NeedsText)
+                ),
+                "{text}"
+            );
+        }
+        // Lists in every order kubectl and the API server print them, strings holding
+        // brackets, quotes and escapes: the same objects as from the bytes.
+        let node = |name: &str| {
+            format!(
+                "{{\"metadata\": {{\"name\": \"{name}\", \"labels\": {{\"a\": \"]}}\\\"{{[\"}}}}}}"
+            )
+        };
+        for text in [
+            format!(
+                "{{\"apiVersion\": \"v1\", \"items\": [{}, {{\"kind\": \"Node\", \"metadata\": {{\"name\": \"k\"}}}}], \"kind\": \"NodeList\", \"metadata\": {{}}}}",
+                node("late")
+            ),
+            format!(
+                "{{\"kind\": \"NodeList\", \"apiVersion\": \"v1\", \"metadata\": {{\"x\": [1]}},\n\"items\": [\n{},\n{}\n]\n}}\n",
+                node("a"),
+                node("b")
+            ),
+            format!(
+                "{{\"apiVersion\": \"v1\", \"metadata\": {{}}, \"kind\": \"NodeList\", \"items\": [{}]}}",
+                node("c")
+            ),
+            "{\"kind\": \"List\", \"items\": []}".to_string(),
+            pod("Running"),
+        ] {
+            let mut from_bytes = Loader::default();
+            from_bytes.add("l.json", text.as_bytes()).unwrap();
+            let mut from_reader = Loader::default();
+            from_reader
+                .add_reader("l.json", Trickle(text.as_bytes()))
+                .unwrap();
+            let (a, b) = (from_bytes.finish(), from_reader.finish());
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{text}");
+            let mut big = Loader::default();
+            big.add_reader("l.json", text.as_bytes()).unwrap();
+            assert_eq!(format!("{:?}", big.finish()), format!("{b:?}"), "{text}");
+        }
+        let bad = b"kind: Node\nmetadata:\n  name: caf\xe9\n";
+        let Err(Unreadable::Invalid(problem)) = Loader::default().add_reader("n.yaml", &bad[..])
+        else {
+            panic!("not UTF-8");
+        };
+        assert_eq!(problem.message(), "the file is not UTF-8 text");
+        let expected = Loader::default().add("n.yaml", bad).unwrap_err();
+        assert_eq!(
+            format!("{:?}", problem.diagnostic("n.yaml", bad)),
+            format!("{expected:?}")
+        );
+        let merge =
+            "base: &l {pool: a}\nkind: Node\nmetadata:\n  name: n2\n  labels:\n    <<: *l\n";
+        assert!(matches!(
+            Loader::default().add_reader("m.yaml", merge.as_bytes()),
+            Err(Unreadable::NeedsText)
+        ));
     }
 
     #[test]
