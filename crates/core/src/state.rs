@@ -1169,6 +1169,8 @@ struct PodMetaWire {
     owner_references: Vec<Owner>,
     #[serde(default)]
     deletion_timestamp: Option<IgnoredAny>,
+    #[serde(default)]
+    creation_timestamp: Option<String>,
 }
 
 /// The label of a ControllerRevision that names its template hash; other labels are
@@ -1234,11 +1236,9 @@ impl PodWire {
             Some(_) => return None,
             None => None,
         };
-        let node = self
-            .spec
-            .node_name
-            .filter(|n| !n.is_empty())
-            .or_else(|| target_node_from_affinity(self.spec.affinity?));
+        let bound = self.spec.node_name.filter(|n| !n.is_empty());
+        let scheduled = bound.is_some();
+        let node = bound.or_else(|| target_node_from_affinity(self.spec.affinity?));
         Some(DaemonPod {
             namespace: self.metadata.namespace.unwrap_or_else(|| "default".into()),
             name: self.metadata.name,
@@ -1247,6 +1247,8 @@ impl PodWire {
             labels: self.metadata.labels,
             terminating: self.metadata.deletion_timestamp.is_some(),
             phase: self.status.phase,
+            created: self.metadata.creation_timestamp,
+            scheduled,
         })
     }
 }

@@ -417,6 +417,8 @@ mod tests {
             labels: [("type".to_string(), label.to_string())].into(),
             terminating: false,
             phase: Some("Running".into()),
+            created: None,
+            scheduled: true,
         }
     }
 

@@ -142,9 +142,21 @@ pub struct DaemonPod {
     pub terminating: bool,
     /// `status.phase`.
     pub phase: Option<String>,
+    /// `metadata.creationTimestamp` as recorded (RFC 3339 in UTC, as the API writes it,
+    /// so it orders as text).
+    pub created: Option<String>,
+    /// `spec.nodeName` is set (the pod is bound), not only named by its affinity.
+    pub scheduled: bool,
 }
 
 impl DaemonPod {
+    /// The order in which the controller keeps one of several pods on a node and deletes
+    /// the rest (`podByCreationTimestampAndPhase` in pkg/controller/daemon): bound pods
+    /// first, then the oldest, then by name.
+    pub fn keep_order(&self) -> (bool, Option<&str>, &str) {
+        (!self.scheduled, self.created.as_deref(), &self.name)
+    }
+
     /// The `pod-template-generation` label the controller writes.
     pub fn template_generation(&self) -> Option<&str> {
         self.labels.get(POD_TEMPLATE_GENERATION).map(String::as_str)

@@ -318,7 +318,9 @@ fn decide(
     // `podsShouldBeOnNode`: a Failed pod is deleted (and replaced, after a backoff), and
     // so is a Succeeded one; only the others count as running.
     let finished = |p: &&DaemonPod| matches!(p.phase.as_deref(), Some("Failed" | "Succeeded"));
-    let running: Vec<&DaemonPod> = here.iter().copied().filter(|p| !finished(p)).collect();
+    let mut running: Vec<&DaemonPod> = here.iter().copied().filter(|p| !finished(p)).collect();
+    // The pod the controller keeps when several run (`podByCreationTimestampAndPhase`).
+    running.sort_by(|a, b| a.keep_order().cmp(&b.keep_order()));
     let failed = here
         .iter()
         .filter(|p| p.phase.as_deref() == Some("Failed"))
