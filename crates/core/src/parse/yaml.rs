@@ -153,7 +153,9 @@ fn schema_problem(
     } else {
         format!("`{}`", at.trim_start_matches('/').replace('/', "."))
     };
-    if let Some(reading) = yaml11::mistyped(&file.text, spans.get_exact(&at), error.instance()) {
+    if let Some(mut reading) = yaml11::mistyped(&file.text, spans.get_exact(&at), error.instance())
+    {
+        reading.description = true;
         return Diagnostic::new(
             Code::schema_violation,
             reading.message(&field, &error.to_string()),

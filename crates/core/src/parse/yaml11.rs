@@ -485,12 +485,21 @@ pub struct Reading {
     /// Whether YAML 1.2 (kustomize, go-yaml v3) reads it as a string: the YAML 1.1
     /// booleans `y`, `yes`, `on`, … (not `true`/`false`).
     pub yaml11_only: bool,
+    /// In a description (everynode's own format, read by the same rules), not in a
+    /// manifest kubectl sends.
+    pub description: bool,
 }
 
 impl Reading {
     /// The message of a finding about the value at `field` that a schema refuses
     /// (`schema_says`: the schema's own words, `true is not of type "string"`).
     pub fn message(&self, field: &str, schema_says: &str) -> String {
+        if self.description {
+            return format!(
+                "{field}: the unquoted `{}` is {} (descriptions are read as kubectl reads YAML, by YAML 1.1): {schema_says}",
+                self.text, self.meaning
+            );
+        }
         format!(
             "{field}: kubectl reads the unquoted `{}` as {} (YAML 1.1): {schema_says}",
             self.text, self.meaning
@@ -499,6 +508,9 @@ impl Reading {
 
     /// The label at the value: what kubectl reads there.
     pub fn label(&self) -> String {
+        if self.description {
+            return format!("{} here", self.meaning);
+        }
         format!("kubectl reads {} here", self.meaning)
     }
 
@@ -513,6 +525,9 @@ impl Reading {
             );
         }
         let quote = format!("quote it to send the text: \"{}\"", self.text);
+        if self.description {
+            return format!("quote it: \"{}\"", self.text);
+        }
         if self.yaml11_only {
             format!(
                 "{quote} (kustomize reads YAML 1.2, where `{}` is a string, and would send the text; kubectl, Helm and Argo CD send {})",
@@ -561,6 +576,7 @@ pub fn plain_reading(text: &str, span: Span) -> Option<Reading> {
             text: written.to_string(),
             meaning: other.describe(),
             yaml11_only,
+            description: false,
         }),
     }
 }
