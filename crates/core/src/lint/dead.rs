@@ -13,8 +13,9 @@ use crate::compare::Desired;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::pointer;
 
-/// A warning at each requirement of a required node affinity term that can never hold,
-/// saying why and whether any term is left that can.
+/// A warning at each requirement of a required node affinity term that can never hold
+/// (at its value: Gt and Lt take exactly one), saying why and whether any term is left
+/// that can.
 pub fn dead_node_selections(d: &Desired, findings: &mut Vec<Diagnostic>) {
     let Some(pod) = (d.daemonset.spec.as_ref()).and_then(|s| s.template.spec.as_ref()) else {
         return;
@@ -49,7 +50,7 @@ pub fn dead_node_selections(d: &Desired, findings: &mut Vec<Diagnostic>) {
                 Code::dead_node_selection,
                 format!("this requirement can never hold ({reason}): {consequence}"),
             )
-            .at(&d.file, d.span_of(&pointer(&e_at, "values")), "never holds")
+            .at(&d.file, d.span_of(&pointer(&pointer(&e_at, "values"), 0)), "never holds")
             .with_help("the API server accepts it, but the scheduler's selector parser refuses it: write an integer for Gt/Lt"),
         );
     }
