@@ -472,6 +472,13 @@ fn out_of_range(manifest: &ParsedManifest) -> Vec<(String, Diagnostic)> {
                 let int64 = schema.get("format").and_then(Value::as_str) == Some("int64");
                 let problem = match n.as_i64() {
                     _ if !int32 && !int64 => None,
+                    // A whole number too large for an i64 arrives as a float.
+                    None if n
+                        .as_f64()
+                        .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 9.2e18) =>
+                    {
+                        Some(format!("{n} is beyond a 64-bit integer"))
+                    }
                     None if n.is_f64() => Some(format!(
                         "{n} is not an integer: write it without a fraction or an exponent"
                     )),
