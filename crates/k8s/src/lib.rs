@@ -8,8 +8,9 @@
 //! - [`selector`]: node-selector requirements (parse, evaluate, negate, simplify, decide
 //!   whether two selections can hold on one node) and label selectors, as the scheduler's
 //!   `nodeaffinity` helper and `metav1.LabelSelectorAsSelector` read them.
-//! - [`validation`]: `ValidateDaemonSet` and the parts of `ValidatePodTemplateSpec` it
-//!   reaches, reporting each violation at the JSON pointer of its field.
+//! - [`validation`]: `ValidateDaemonSet` and, under it, `ValidatePodTemplateSpec` and
+//!   `ValidatePodSpec` rule by rule (the table is `rules/` beside this crate's source),
+//!   reporting each violation at the JSON pointer of its field.
 //! - [`defaults`]: the API server's defaulting (`pkg/apis/*/v1/defaults.go`) and the
 //!   canonical form the server stores, for comparing objects.
 //! - [`objects`]: the facts of Nodes, DaemonSets, daemon pods and ControllerRevisions that
