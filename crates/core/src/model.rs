@@ -147,11 +147,16 @@ pub struct ContainerSettings {
     pub env: Vec<EnvVar>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<Port>,
-    /// Resource requests by resource name, as quantities (`cpu: 100m`).
+    /// Resource requests by resource name, as quantities (`cpu: 100m`, or a number:
+    /// `cpu: 1`, as the API server takes it).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(deserialize_with = "number_text::map")]
+    #[schemars(with = "BTreeMap<String, number_text::Text>")]
     pub requests: BTreeMap<String, String>,
-    /// Resource limits by resource name, as quantities (`memory: 128Mi`).
+    /// Resource limits by resource name, as quantities (`memory: 128Mi`, or a number).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(deserialize_with = "number_text::map")]
+    #[schemars(with = "BTreeMap<String, number_text::Text>")]
     pub limits: BTreeMap<String, String>,
     /// Volumes and where they are mounted in this container.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -262,7 +267,10 @@ pub struct Mount {
 pub struct EmptyDir {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
+    /// A quantity (`1Gi`), or a number of bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "number_text::option")]
+    #[schemars(with = "Option<number_text::Text>")]
     pub size_limit: Option<String>,
 }
 
@@ -296,7 +304,10 @@ pub struct NodeMatch {
     pub key: String,
     #[serde(default)]
     pub operator: Operator,
+    /// Label values; a number stands for its decimal text (`Gt` compares integers).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "number_text::list")]
+    #[schemars(with = "Vec<number_text::Text>")]
     pub values: Vec<String>,
 }
 
@@ -458,5 +469,62 @@ impl Update {
             min_ready_seconds: over.min_ready_seconds.or(self.min_ready_seconds),
             revision_history_limit: over.revision_history_limit.or(self.revision_history_limit),
         }
+    }
+}
+
+/// Values the YAML form may write as a string or as a number, read as text: quantities
+/// (`cpu: 1` is the quantity "1", as `resource.Quantity` unmarshals a JSON number in
+/// k8s.io/apimachinery `pkg/api/resource/quantity.go`, `UnmarshalJSON`) and match values.
+/// The KDL reader does the same (`string_or_number` in `parse::kdl`).
+mod number_text {
+    use std::collections::BTreeMap;
+
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Deserializer};
+
+    /// A string, or a number kept as its decimal text.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub enum Text {
+        String(String),
+        Number(serde_json::Number),
+    }
+
+    /// `{"type": ["string", "number"]}`: one type list rather than `anyOf`, so that a
+    /// refused value (a YAML 1.1 boolean) is said to be "not of type "string", "number""
+    /// and gets the help to quote it.
+    impl JsonSchema for Text {
+        fn schema_name() -> std::borrow::Cow<'static, str> {
+            "StringOrNumber".into()
+        }
+
+        fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+            schemars::json_schema!({"type": ["string", "number"]})
+        }
+    }
+
+    impl From<Text> for String {
+        fn from(text: Text) -> String {
+            match text {
+                Text::String(s) => s,
+                Text::Number(n) => n.to_string(),
+            }
+        }
+    }
+
+    pub fn map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+        let map = BTreeMap::<String, Text>::deserialize(d)?;
+        Ok(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+    }
+
+    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(Vec::<Text>::deserialize(d)?
+            .into_iter()
+            .map(String::from)
+            .collect())
+    }
+
+    pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(Option::<Text>::deserialize(d)?.map(String::from))
     }
 }
