@@ -140,6 +140,16 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                 .last()
                 .map_or_else(|| at.clone(), |(_, p)| p.clone());
             let blame_span = span_of(&blame);
+            // Where a field of the patched DaemonSet is written: inside the last patch
+            // that writes it (its positions are the DaemonSet's own pointers under the
+            // patch's), or nowhere when no patch does.
+            let in_patch = |pointer: &str| {
+                patches
+                    .iter()
+                    .rev()
+                    .find(|(patch, _)| writes(patch, pointer))
+                    .map(|(_, at)| format!("{at}{pointer}"))
+            };
             // Without patches the typed DaemonSet is the one just built; with them, the
             // patched object is read back.
             let read_back = if patches.is_empty() {
@@ -153,21 +163,24 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                     // Each field of the wrong type by its path, as the schema finds them
                     // (a YAML 1.1 `on` where a string belongs); serde's first error only
                     // where the schema finds nothing.
-                    let mistyped: Vec<String> = crate::schema::daemonset_validator()
+                    let mistyped: Vec<(String, Span)> = crate::schema::daemonset_validator()
                         .map(|(_, validator)| {
                             validator
                                 .iter_errors(&object)
                                 .filter(|e| !matches!(e.kind(), jsonschema::error::ValidationErrorKind::AdditionalProperties { .. }))
-                                .map(|e| format!("{}: {e}", daemonset::field_path(e.instance_path().as_str())))
+                                .map(|e| {
+                                    let pointer = e.instance_path().as_str();
+                                    (format!("{}: {e}", daemonset::field_path(pointer)), in_patch(pointer).map_or(blame_span, |p| span_of(&p)))
+                                })
                                 .collect()
                         })
                         .unwrap_or_default();
                     let problems = if mistyped.is_empty() {
-                        vec![error.to_string()]
+                        vec![(error.to_string(), blame_span)]
                     } else {
                         mistyped
                     };
-                    for problem in problems {
+                    for (problem, span) in problems {
                         diagnostics.push(
                             Diagnostic::new(
                                 Code::invalid_patch,
@@ -175,7 +188,7 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                                     "after the patch, `{name}` is no longer a valid DaemonSet: {problem}"
                                 ),
                             )
-                            .at(&parsed.file, blame_span, "this patch")
+                            .at(&parsed.file, span, "this patch")
                             .with_help(
                                 "check the types the patch sets: quote a value YAML 1.1 reads as a boolean or a number (on, yes, 0644) where a string belongs",
                             ),
@@ -188,12 +201,15 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
                     // API server (strict field validation, kubectl's default) refuses it.
                     if !patches.is_empty() {
                         for field in daemonset::unknown_fields(&object, &patched) {
+                            let span = in_patch(&field)
+                                .and_then(|p| parsed.spans.key(&p))
+                                .unwrap_or(blame_span);
                             diagnostics.push(
                                 Diagnostic::new(
                                     Code::invalid_patch,
                                     format!("after the patch, `{name}` has {field}, which is not a DaemonSet field"),
                                 )
-                                .at(&parsed.file, blame_span, "this patch")
+                                .at(&parsed.file, span, "this patch")
                                 .with_help("check the field's name and place against `kubectl explain daemonset`"),
                             );
                         }
@@ -213,12 +229,8 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
             // What the API server would reject, where the description wrote it when no
             // patch is to blame; said once for a setting every class inherits.
             for violation in violations {
-                let patched = patches
-                    .iter()
-                    .rev()
-                    .find(|(patch, _)| writes(patch, &violation.at));
-                let (span, label) = match patched {
-                    Some((_, at)) => (span_of(at), "after this patch"),
+                let (span, label) = match in_patch(&violation.at) {
+                    Some(inside) => (span_of(&inside), "after this patch"),
                     None => (
                         fields.get(&violation.at).unwrap_or(blame_span),
                         "the API server rejects this",

@@ -193,6 +193,29 @@ impl SpanMap {
         }
     }
 
+    /// Adds every position of `inner` (a value written inside another text, such as a
+    /// KDL patch's YAML string) under `prefix`, each moved into this file by `place`;
+    /// a position `place` cannot move (`None`) is left out, and so is the inner root:
+    /// `prefix` itself stays where this file wrote it.
+    pub fn extend_under(
+        &mut self,
+        prefix: &str,
+        inner: &SpanMap,
+        place: impl Fn(Span) -> Option<Span>,
+    ) {
+        for (map, into) in [
+            (&inner.spans, &mut self.spans),
+            (&inner.keys, &mut self.keys),
+        ] {
+            let into = Arc::make_mut(into);
+            for (pointer, span) in map.iter().filter(|(pointer, _)| !pointer.is_empty()) {
+                if let Some(span) = place(*span) {
+                    into.insert(format!("{prefix}{pointer}"), span);
+                }
+            }
+        }
+    }
+
     /// The span of exactly this pointer, without falling back.
     pub fn get_exact(&self, pointer: &str) -> Option<Span> {
         self.spans.get(pointer).copied()

@@ -1006,6 +1006,66 @@ impl Lower {
         Some(update)
     }
 
+    /// Records where each field inside a patch's YAML is written in the KDL file, so a
+    /// finding about a field the patch sets points at that field's line, not at the
+    /// patch. The string's value is its source lines with the closing quotes' indentation
+    /// removed (KDL 2.0 multi-line strings), so each value line is the end of its source
+    /// line; a line that is not (an escape sequence changed it) leaves the string's
+    /// fields at the patch itself.
+    fn patch_positions(&mut self, entry: &KdlEntry, text: &str, at: &str) {
+        let Ok(documents) = crate::parse::yaml11::documents(text) else {
+            return;
+        };
+        let Some(document) = documents.first() else {
+            return;
+        };
+        let source = &self.file.text;
+        let start = entry.span().offset();
+        let written = &source[start..(start + entry.span().len()).min(source.len())];
+        // The offset in the file of each value line's start.
+        let mut line_starts = Vec::new();
+        let mut value_offset = 0;
+        if let [only] = text.split('\n').collect::<Vec<_>>().as_slice() {
+            // A one-line string: its text as written, inside the quotes.
+            let Some(found) = written.find(only) else {
+                return;
+            };
+            line_starts.push((0, start + found));
+        } else {
+            // A multi-line string: value line i is on the (i + 1)th line after the opening.
+            let mut source_lines = written.split('\n').scan(start, |offset, line| {
+                let here = *offset;
+                *offset += line.len() + 1;
+                Some((here, line))
+            });
+            source_lines.next();
+            for line in text.split('\n') {
+                let Some((offset, written_line)) = source_lines.next() else {
+                    return;
+                };
+                let written_line = written_line.trim_end_matches('\r');
+                if !line.is_empty() {
+                    if !written_line.ends_with(line) {
+                        return;
+                    }
+                    line_starts.push((value_offset, offset + written_line.len() - line.len()));
+                }
+                value_offset += line.len() + 1;
+            }
+        }
+        let place = |span: Span| {
+            let (value_start, file_start) = line_starts
+                .iter()
+                .rev()
+                .find(|(value_start, _)| *value_start <= span.offset())?;
+            Some(Span::from((
+                file_start + span.offset() - value_start,
+                span.len(),
+            )))
+        };
+        self.spans.extend_under(at, &document.spans, place);
+    }
+
     /// `patch """ YAML """`: a JSON merge patch written as YAML.
     fn patch(&mut self, node: &KdlNode, at: &str) -> Option<serde_json::Value> {
         let e = self.entries(node, 1, 1, &[], false);
@@ -1014,7 +1074,10 @@ impl Lower {
         let text = self.string(entry, at)?;
         // YAML as kubectl reads it (YAML 1.1 scalars), like every YAML input.
         match crate::parse::yaml11::value(&text) {
-            Ok(value @ serde_json::Value::Object(_)) => Some(value),
+            Ok(value @ serde_json::Value::Object(_)) => {
+                self.patch_positions(entry, &text, at);
+                Some(value)
+            }
             Ok(_) => {
                 self.error(Code::invalid_patch, "the patch is not a YAML mapping", entry.span(), "not a mapping", "write the fields to change as a mapping, e.g. patch \"\"\"\\n  spec:\\n    minReadySeconds: 5\\n  \"\"\"");
                 None
