@@ -106,9 +106,14 @@ pub fn human(plan: &Plan, colour: bool) -> String {
             c[action_index(Action::Keep)],
         );
     }
-    // The placements that need attention, grouped by DaemonSet, action and reason.
+    // The placements that need attention, grouped by DaemonSet, action and reason: every
+    // change, and the keeps that adopt or release a pod.
     let mut groups: BTreeMap<(&str, Action, &str), Vec<&str>> = BTreeMap::new();
-    for p in plan.placements.iter().filter(|p| p.action != Action::Keep) {
+    for p in plan
+        .placements
+        .iter()
+        .filter(|p| p.action != Action::Keep || p.notable)
+    {
         groups
             .entry((&p.daemonset, p.action, &p.reason))
             .or_default()

@@ -104,6 +104,12 @@ pub struct Placement {
     pub node: String,
     pub action: Action,
     pub reason: String,
+    /// A `keep` a reviewer should still see: the DaemonSet adopts an orphan here (its
+    /// verdict may rest on the generation label alone), or releases a pod that keeps
+    /// running. Not in the JSON, whose readers have the reason.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub notable: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
@@ -277,6 +283,7 @@ fn plan_desired(
                 node: node.name.clone(),
                 action,
                 reason,
+                notable: !let_go.is_empty() || here.iter().any(|p| p.owner.is_none()),
             });
         }
     }
@@ -296,6 +303,7 @@ fn plan_desired(
             node: node.to_string(),
             action: Action::Delete,
             reason,
+            notable: true,
         });
     }
     (daemonset_plan(desired), placements, pods_lost)
@@ -471,6 +479,7 @@ fn plan_prune(live: &LiveDaemonSet, pods: &PodIndex) -> (DaemonSetPlan, Vec<Plac
             reason:
                 "the DaemonSet is managed by everynode and no longer rendered: pruned with its pods"
                     .to_string(),
+            notable: true,
         })
         .collect();
     (
