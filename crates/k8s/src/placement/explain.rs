@@ -151,30 +151,52 @@ impl DaemonPodTemplate<'_> {
 }
 
 impl DaemonPodTemplate<'_> {
-    /// The template toleration naming `taint`'s key that misses it by the least, and
-    /// why (`ToleratesTaint` fails on the effect or on the value).
+    /// The template toleration that misses `taint` by the least, and why
+    /// (`Toleration.ToleratesTaint` in k8s.io/api `core/v1/toleration.go`: key, then
+    /// effect, then operator and value). Searched in that order: a toleration naming the
+    /// taint's key, one whose key differs only in case (keys are compared exactly), and a
+    /// keyless one (which names every key, so only its effect can miss).
     fn nearest_miss(&self, taint: &Taint) -> Option<(String, String)> {
-        let (toleration, _) = self.tolerations.iter().find(|(t, origin)| {
-            *origin == Origin::Template && t.key.as_deref() == Some(taint.key.as_str())
-        })?;
-        let effect = toleration.effect.as_deref().unwrap_or_default();
-        let value = toleration.value.as_deref().unwrap_or_default();
-        let why = if !effect.is_empty() && effect != taint.effect {
-            format!(
-                "its effect is {effect}, the taint's is {}: leave the effect out to tolerate every effect",
-                taint.effect
-            )
-        } else {
-            match toleration.operator.as_deref().unwrap_or_default() {
-                "" | "Equal" if value.is_empty() => format!(
-                    "an Equal toleration without a value matches only a taint without one; this taint's value is {:?}: use operator Exists, or give the value",
-                    taint.value
-                ),
-                "" | "Equal" => format!("its value is {value:?}, the taint's is {:?}", taint.value),
-                other => format!("its operator {other} tolerates nothing here"),
-            }
+        let template = || {
+            self.tolerations
+                .iter()
+                .filter(|(_, origin)| *origin == Origin::Template)
+                .map(|(t, _)| t)
         };
-        Some((toleration_text(toleration), why))
+        let key = |t: &&Toleration| t.key.clone().unwrap_or_default();
+        if let Some(toleration) = template().find(|t| key(t) == taint.key) {
+            return Some((toleration_text(toleration), miss_on_key(toleration, taint)));
+        }
+        if let Some(toleration) = template().find(|t| key(t).eq_ignore_ascii_case(&taint.key)) {
+            let why = format!(
+                "its key {:?} differs from the taint's {:?} only in case, and keys are compared exactly: write the key as the taint does",
+                key(&toleration),
+                taint.key
+            );
+            return Some((toleration_text(toleration), why));
+        }
+        let toleration = template().find(|t| key(t).is_empty())?;
+        Some((toleration_text(toleration), miss_on_key(toleration, taint)))
+    }
+}
+
+/// Why a toleration whose key matches `taint` (the same key, or none) still misses it.
+fn miss_on_key(toleration: &Toleration, taint: &Taint) -> String {
+    let effect = toleration.effect.as_deref().unwrap_or_default();
+    let value = toleration.value.as_deref().unwrap_or_default();
+    if !effect.is_empty() && effect != taint.effect {
+        return format!(
+            "its effect is {effect}, the taint's is {}: leave the effect out to tolerate every effect",
+            taint.effect
+        );
+    }
+    match toleration.operator.as_deref().unwrap_or_default() {
+        "" | "Equal" if value.is_empty() => format!(
+            "an Equal toleration without a value matches only a taint without one; this taint's value is {:?}: use operator Exists, or give the value",
+            taint.value
+        ),
+        "" | "Equal" => format!("its value is {value:?}, the taint's is {:?}", taint.value),
+        other => format!("its operator {other} tolerates nothing here"),
     }
 }
 
