@@ -11,10 +11,11 @@
 //! the rest; an object that names its kind late is buffered and read again.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, StringDeserializer};
@@ -42,6 +43,35 @@ pub struct Loader {
     /// a map keyed by copies of both: pods are most of a recording.
     pods: Vec<DaemonPod>,
     revisions: HashMap<(String, String), ControllerRevision>,
+    /// One copy of each pod label set and owner: thousands of pods share a few.
+    shared: Shared,
+}
+
+/// The pods' label sets and owners read so far, each held once.
+#[derive(Default)]
+struct Shared {
+    labels: HashSet<Arc<BTreeMap<String, String>>>,
+    owners: HashSet<Arc<Owner>>,
+}
+
+impl Shared {
+    fn labels(&mut self, labels: BTreeMap<String, String>) -> Arc<BTreeMap<String, String>> {
+        intern(&mut self.labels, labels)
+    }
+
+    fn owner(&mut self, owner: Owner) -> Arc<Owner> {
+        intern(&mut self.owners, owner)
+    }
+}
+
+/// The shared copy of `value`, added to `set` the first time it is seen.
+fn intern<T: Eq + std::hash::Hash>(set: &mut HashSet<Arc<T>>, value: T) -> Arc<T> {
+    if let Some(shared) = set.get(&value) {
+        return shared.clone();
+    }
+    let shared = Arc::new(value);
+    set.insert(shared.clone());
+    shared
 }
 
 impl Loader {
@@ -66,13 +96,35 @@ impl Loader {
                     needs_tree: true, ..
                 }) => match yaml11::documents(text) {
                     Ok(documents) => documents.into_iter().try_for_each(|document| {
-                        ObjectSeed {
+                        // The streamed reading stopped inside an object: start afresh.
+                        reading.trail.clear();
+                        reading.failed_kind = None;
+                        let read = ObjectSeed {
                             reading: &mut reading,
                             default_kind: None,
                             deferred: None,
                         }
-                        .deserialize(document.value)
-                        .map_err(|e| de::Error::custom(e.to_string()))
+                        .deserialize(document.value);
+                        // The tree has no positions of its own: the problem is placed at
+                        // the object that failed, from the document's positions.
+                        read.map_err(|e: serde_json::Error| {
+                            let object: String = reading
+                                .trail
+                                .iter()
+                                .map(|i| format!("/items/{i}"))
+                                .collect();
+                            let location = document
+                                .spans
+                                .get(&object)
+                                .map(|span| SourceFile::new(name, text).line_column(span.offset()));
+                            yaml11::Error {
+                                message: e.to_string(),
+                                location,
+                                index: None,
+                                path: None,
+                                needs_tree: false,
+                            }
+                        })
                     }),
                     Err(problem) => {
                         let (line, column) =
@@ -830,9 +882,8 @@ fn read_kind<'de, A: MapAccess<'de>>(
             reading.loader.nodes.insert(node.name.clone(), node);
         }
         "Pod" => {
-            if let Some(pod) =
-                PodWire::deserialize(MapAccessDeserializer::new(rest))?.into_daemon_pod()
-            {
+            let wire = PodWire::deserialize(MapAccessDeserializer::new(rest))?;
+            if let Some(pod) = wire.into_daemon_pod(&mut reading.loader.shared) {
                 reading.loader.pods.push(pod);
             }
         }
@@ -1230,9 +1281,9 @@ struct PodStatusWire {
 impl PodWire {
     /// The pod, when a DaemonSet controls it or nothing does (an orphan a DaemonSet may
     /// adopt, `ClaimObject`); `None` for a pod another kind of controller owns.
-    fn into_daemon_pod(self) -> Option<DaemonPod> {
+    fn into_daemon_pod(self, shared: &mut Shared) -> Option<DaemonPod> {
         let owner = match controller_of(self.metadata.owner_references) {
-            Some(owner) if owner.kind == "DaemonSet" => Some(owner),
+            Some(owner) if owner.kind == "DaemonSet" => Some(shared.owner(owner)),
             Some(_) => return None,
             None => None,
         };
@@ -1244,7 +1295,7 @@ impl PodWire {
             name: self.metadata.name,
             owner,
             node,
-            labels: self.metadata.labels,
+            labels: shared.labels(self.metadata.labels),
             terminating: self.metadata.deletion_timestamp.is_some(),
             phase: self.status.phase,
             created: self.metadata.creation_timestamp,
@@ -1331,6 +1382,26 @@ mod tests {
         assert_eq!(cluster.pods.len(), 1);
         assert_eq!(cluster.pods[0].phase.as_deref(), Some("Failed"));
         assert_eq!(cluster.pods[0].labels["app"], "agent");
+    }
+
+    #[test]
+    fn pods_with_the_same_labels_and_owner_share_one_copy() {
+        let two = format!(
+            r#"{{"kind": "List", "apiVersion": "v1", "items": [{}, {}]}}"#,
+            pod("Running"),
+            pod("Running").replace("agent-x", "agent-y")
+        );
+        let mut loader = Loader::default();
+        loader.add("pods.json", two.as_bytes()).unwrap();
+        let cluster = loader.finish();
+        let [a, b] = &cluster.pods[..] else {
+            panic!("two pods: {:?}", cluster.pods)
+        };
+        assert!(Arc::ptr_eq(&a.labels, &b.labels));
+        assert!(Arc::ptr_eq(
+            a.owner.as_ref().unwrap(),
+            b.owner.as_ref().unwrap()
+        ));
     }
 
     #[test]

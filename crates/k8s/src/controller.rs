@@ -382,6 +382,7 @@ mod tests {
     use super::*;
     use crate::objects::{Owner, live_daemonset};
     use serde_json::json;
+    use std::sync::Arc;
 
     const UID: &str = "123";
 
@@ -407,14 +408,16 @@ mod tests {
         DaemonPod {
             namespace: "default".into(),
             name: name.into(),
-            owner: owner.map(|uid| Owner {
-                kind: "DaemonSet".into(),
-                name: if uid == UID { "ds" } else { "other" }.into(),
-                uid: uid.into(),
-                controller: Some(true),
+            owner: owner.map(|uid| {
+                Arc::new(Owner {
+                    kind: "DaemonSet".into(),
+                    name: if uid == UID { "ds" } else { "other" }.into(),
+                    uid: uid.into(),
+                    controller: Some(true),
+                })
             }),
             node: Some("node-0".into()),
-            labels: [("type".to_string(), label.to_string())].into(),
+            labels: Arc::new([("type".to_string(), label.to_string())].into()),
             terminating: false,
             phase: Some("Running".into()),
             created: None,
@@ -603,13 +606,11 @@ mod tests {
             &Cluster::default(),
         );
         let mut orphan = pod("p", "production", None);
-        orphan
-            .labels
+        Arc::make_mut(&mut orphan.labels)
             .insert(crate::objects::POD_TEMPLATE_GENERATION.into(), "1".into());
         assert_eq!(currency.outdated(&orphan), None);
         assert!(currency.current(&orphan).contains("whatever its template"));
-        orphan
-            .labels
+        Arc::make_mut(&mut orphan.labels)
             .insert(crate::objects::POD_TEMPLATE_GENERATION.into(), "3".into());
         assert!(currency.outdated(&orphan).unwrap().contains("3 is not 1"));
         // A pod the DaemonSet owns (by name, without a live DaemonSet) is judged as before.

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,7 @@ pub struct LiveDaemonSet {
 }
 
 /// The controller of a pod or revision, from its ownerReferences.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 pub struct Owner {
     /// The owner's kind (`DaemonSet`).
     pub kind: String,
@@ -129,14 +130,20 @@ pub struct DaemonPod {
     pub name: String,
     /// The DaemonSet that controls it; `None` for an orphan (no ownerReference with
     /// `controller: true`, `metav1.GetControllerOf`).
-    pub owner: Option<Owner>,
+    ///
+    /// Shared: the pods of one DaemonSet name the same owner, and a recording of
+    /// thousands of nodes holds one copy (BENCHMARKS.md, plan's memory).
+    pub owner: Option<Arc<Owner>>,
     /// `spec.nodeName`, or for a pod not yet bound, the node its required
     /// `matchFields metadata.name In [node]` term names (the controller's own rule).
     pub node: Option<String>,
     /// Its labels: the DaemonSet's selector must still select them for the pod to count
     /// as the DaemonSet's (the controller releases a pod whose labels no longer match,
     /// and adopts an orphan whose labels match).
-    pub labels: BTreeMap<String, String>,
+    ///
+    /// Shared between pods with the same labels (a DaemonSet's pods of one revision
+    /// differ in none), so that memory follows the DaemonSets, not the nodes.
+    pub labels: Arc<BTreeMap<String, String>>,
     /// Being deleted (`metadata.deletionTimestamp` set): the controller ignores it, and
     /// never adopts it.
     pub terminating: bool,
