@@ -9,10 +9,10 @@ use std::process::{Command, Stdio};
 
 /// A description that does not parse: lint prints a file header and miette reports
 /// whose help is wider than 100 columns, so it wraps.
-const BROKEN: &str = "daemon \"broken\" {\n    image \"x\"\n";
+const BROKEN: &str = "daemon \"broken\" {\n    image \"x:1\"\n    requests cpu=\"1m\" memory=\"1Mi\"\n    update surge=1\n}\n";
 /// The help of the KDL syntax error, whole.
-const HELP: &str =
-    "check the KDL 2.0 syntax: strings in double quotes, booleans as #true/#false, children in { }";
+/// A help line longer than a pipe's 100 columns and shorter than a wide terminal's.
+const HELP: &str = "`update` takes these properties: max-unavailable, max-surge, min-ready-seconds, revision-history-limit";
 
 const VARIABLES: [&str; 5] = ["NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "COLUMNS", "TERM"];
 
@@ -65,7 +65,7 @@ fn lint_and_plan(env: &[(&str, &str)]) -> (String, String) {
 fn clicolor_force_colours_a_pipe() {
     let (lint, plan) = lint_and_plan(&[("CLICOLOR_FORCE", "1")]);
     assert!(
-        lint.starts_with("\x1b[1m── broken.kdl: 2 errors\x1b[0m\n"),
+        lint.starts_with("\x1b[1m── broken.kdl: 1 error\x1b[0m\n"),
         "{lint:?}"
     );
     assert!(plan.contains("\x1b["), "{plan:?}");
@@ -79,7 +79,7 @@ fn no_color_wins_over_clicolor_force() {
         !lint.contains('\x1b') && !plan.contains('\x1b'),
         "{lint:?}{plan:?}"
     );
-    assert!(lint.starts_with("── broken.kdl: 2 errors\n"), "{lint:?}");
+    assert!(lint.starts_with("── broken.kdl: 1 error\n"), "{lint:?}");
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn clicolor_force_zero_or_empty_and_a_plain_pipe_get_no_colour() {
     ] {
         let (lint, plan) = lint_and_plan(env);
         assert!(!lint.contains('\x1b') && !plan.contains('\x1b'), "{env:?}");
-        assert!(lint.starts_with("── broken.kdl: 2 errors\n"), "{lint:?}");
+        assert!(lint.starts_with("── broken.kdl: 1 error\n"), "{lint:?}");
     }
 }
 
@@ -211,7 +211,7 @@ mod on_a_terminal {
         }
         let lint = run(dir.path(), &lint, &[("TERM", "xterm")], 100);
         assert!(
-            lint.starts_with("\x1b[1m── broken.kdl: 2 errors\x1b[0m\n"),
+            lint.starts_with("\x1b[1m── broken.kdl: 1 error\x1b[0m\n"),
             "{lint:?}"
         );
     }

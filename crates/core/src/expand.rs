@@ -119,9 +119,10 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
         for ((class, settings, patches, at), terms) in variants.into_iter().zip(compiled) {
             let Ok(terms) = terms else { continue }; // reported by validate
             let namespace = validate::namespace_of(parsed);
-            let name = match class {
-                Some(class) => format!("{}-{class}", daemon.metadata.name),
-                None => daemon.metadata.name.clone(),
+            let name = match (&settings.daemonset_name, class) {
+                (Some(kept), _) => kept.clone(),
+                (None, Some(class)) => format!("{}-{class}", daemon.metadata.name),
+                (None, None) => daemon.metadata.name.clone(),
             };
             let span_of = |p: &str| parsed.spans.get(p).unwrap_or_else(|| (0, 0).into());
             let ds = daemon_set(
@@ -491,18 +492,38 @@ fn daemon_set(
     s: &Settings,
     terms: &[Term],
 ) -> DaemonSet {
-    let mut selector = BTreeMap::from([(LABEL_DAEMON.to_string(), daemon.to_string())]);
+    let mut own = BTreeMap::from([(LABEL_DAEMON.to_string(), daemon.to_string())]);
     if let Some(class) = class {
-        selector.insert(LABEL_CLASS.to_string(), class.to_string());
+        own.insert(LABEL_CLASS.to_string(), class.to_string());
     }
     let mut labels = s.labels.clone();
-    labels.extend(selector.clone());
-    labels.insert(LABEL_NAME.into(), daemon.into());
-    labels.insert(LABEL_INSTANCE.into(), name.into());
+    // A DaemonSet taken over in place (a kept selector) gains only the marks of
+    // ownership; a new one is also named by the recommended labels.
+    if s.selector.is_empty() {
+        labels.insert(LABEL_NAME.into(), daemon.into());
+        labels.insert(LABEL_INSTANCE.into(), name.into());
+    }
+    labels.extend(own.clone());
     labels.insert(LABEL_MANAGED_BY.into(), MANAGER.into());
+    // A kept selector (a DaemonSet taken over in place) leaves the pod template as it
+    // was: its labels are the description's, everynode's own go on the DaemonSet only.
+    let (selector, mut pod_labels) = if s.selector.is_empty() {
+        (own.clone(), labels.clone())
+    } else {
+        let mut pod_labels = s.labels.clone();
+        pod_labels.extend(s.selector.clone());
+        (s.selector.clone(), pod_labels)
+    };
+    // The DaemonSet's own labels stay as they are, but everynode's marks of ownership
+    // always hold.
+    labels.extend(s.daemonset_labels.clone());
+    labels.extend(own);
+    labels.insert(LABEL_MANAGED_BY.into(), MANAGER.into());
+    pod_labels.extend(s.pod_labels.clone());
 
-    let mut volumes: Vec<core::Volume> = Vec::new();
-    let mut containers = vec![container(daemon, &s.main, &mut volumes)];
+    let mut volumes: Vec<core::Volume> = s.volumes.clone();
+    let main = s.container_name.as_deref().unwrap_or(daemon);
+    let mut containers = vec![container(main, &s.main, &mut volumes)];
     containers.extend(
         s.containers
             .iter()
@@ -542,7 +563,9 @@ fn daemon_set(
         metadata: ObjectMeta {
             name: Some(name.into()),
             namespace: Some(namespace.into()),
-            labels: Some(labels.clone()),
+            labels: Some(labels),
+            annotations: (!s.daemonset_annotations.is_empty())
+                .then(|| s.daemonset_annotations.clone()),
             ..ObjectMeta::default()
         },
         spec: Some(DaemonSetSpec {
@@ -555,7 +578,8 @@ fn daemon_set(
             update_strategy,
             template: core::PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels: Some(labels),
+                    name: s.template_name.clone(),
+                    labels: Some(pod_labels),
                     annotations: (!s.annotations.is_empty()).then(|| s.annotations.clone()),
                     ..ObjectMeta::default()
                 }),
@@ -572,7 +596,24 @@ fn daemon_set(
                     termination_grace_period_seconds: s.termination_grace_period_seconds,
                     tolerations: (!s.tolerations.is_empty())
                         .then(|| s.tolerations.iter().map(toleration).collect()),
-                    affinity: affinity(terms),
+                    affinity: match &s.node_affinity {
+                        Some(written) => Some(core::Affinity {
+                            node_affinity: Some(written.clone()),
+                            ..core::Affinity::default()
+                        }),
+                        None => affinity(terms),
+                    },
+                    node_selector: (!s.node_selector.is_empty()).then(|| s.node_selector.clone()),
+                    security_context: s.pod_security_context.clone(),
+                    image_pull_secrets: (!s.image_pull_secrets.is_empty()).then(|| {
+                        s.image_pull_secrets
+                            .iter()
+                            .map(|name| core::LocalObjectReference { name: name.clone() })
+                            .collect()
+                    }),
+                    runtime_class_name: s.runtime_class_name.clone(),
+                    automount_service_account_token: s.automount_service_account_token,
+                    dns_config: s.dns_config.clone(),
                     ..core::PodSpec::default()
                 }),
             },
@@ -653,28 +694,42 @@ fn container(
         || c.allow_privilege_escalation.is_some()
         || !c.capabilities_add.is_empty()
         || !c.capabilities_drop.is_empty();
-    let security_context = has_security.then(|| core::SecurityContext {
-        privileged: c.privileged,
-        run_as_user: c.run_as_user,
-        run_as_non_root: c.run_as_non_root,
-        read_only_root_filesystem: c.read_only_root_filesystem,
-        allow_privilege_escalation: c.allow_privilege_escalation,
-        capabilities: (!c.capabilities_add.is_empty() || !c.capabilities_drop.is_empty()).then(
-            || core::Capabilities {
+    // The written securityContext, with the flat fields over it.
+    let security_context = (has_security || c.security_context.is_some()).then(|| {
+        let base = c.security_context.clone().unwrap_or_default();
+        let capabilities = (!c.capabilities_add.is_empty() || !c.capabilities_drop.is_empty())
+            .then(|| core::Capabilities {
                 add: (!c.capabilities_add.is_empty()).then(|| c.capabilities_add.clone()),
                 drop: (!c.capabilities_drop.is_empty()).then(|| c.capabilities_drop.clone()),
-            },
-        ),
-        ..core::SecurityContext::default()
+            });
+        core::SecurityContext {
+            privileged: c.privileged.or(base.privileged),
+            run_as_user: c.run_as_user.or(base.run_as_user),
+            run_as_non_root: c.run_as_non_root.or(base.run_as_non_root),
+            read_only_root_filesystem: c
+                .read_only_root_filesystem
+                .or(base.read_only_root_filesystem),
+            allow_privilege_escalation: c
+                .allow_privilege_escalation
+                .or(base.allow_privilege_escalation),
+            capabilities: capabilities.or(base.capabilities.clone()),
+            ..base
+        }
     });
     let mut volume_mounts = Vec::new();
     for m in &c.mounts {
-        let volume = volume(m);
-        if !volumes.iter().any(|v| v.name == volume.name) {
-            volumes.push(volume.clone());
-        }
+        // A mount without a source of its own names a volume of `volumes`.
+        let name = if has_source(m) {
+            let volume = volume(m);
+            if !volumes.iter().any(|v| v.name == volume.name) {
+                volumes.push(volume.clone());
+            }
+            volume.name
+        } else {
+            volume_name(m)
+        };
         volume_mounts.push(core::VolumeMount {
-            name: volume.name,
+            name,
             mount_path: m.mount_path.clone(),
             read_only: m.read_only,
             mount_propagation: m.mount_propagation.clone(),
@@ -704,8 +759,24 @@ fn container(
         resources,
         security_context,
         volume_mounts: (!volume_mounts.is_empty()).then_some(volume_mounts),
+        liveness_probe: c.liveness_probe.clone(),
+        readiness_probe: c.readiness_probe.clone(),
+        startup_probe: c.startup_probe.clone(),
+        lifecycle: c.lifecycle.clone(),
+        termination_message_policy: c.termination_message_policy.clone(),
+        termination_message_path: c.termination_message_path.clone(),
+        env_from: (!c.env_from.is_empty()).then(|| c.env_from.clone()),
+        working_dir: c.working_dir.clone(),
+        tty: c.tty,
+        stdin: c.stdin,
         ..core::Container::default()
     }
+}
+
+/// Whether a mount says what its volume is (a host path, config map, secret or
+/// emptyDir), rather than naming one of the `volumes`.
+pub fn has_source(m: &Mount) -> bool {
+    m.host_path.is_some() || m.config_map.is_some() || m.secret.is_some() || m.empty_dir.is_some()
 }
 
 fn volume(m: &Mount) -> core::Volume {
@@ -751,7 +822,7 @@ fn env_var(e: &crate::model::EnvVar) -> core::EnvVar {
             secret_key_ref: Some(core::SecretKeySelector {
                 name: secret.clone(),
                 key: e.key.clone().unwrap_or_default(),
-                optional: None,
+                optional: e.optional,
             }),
             ..Default::default()
         })
@@ -760,7 +831,7 @@ fn env_var(e: &crate::model::EnvVar) -> core::EnvVar {
             config_map_key_ref: Some(core::ConfigMapKeySelector {
                 name: cm.clone(),
                 key: e.key.clone().unwrap_or_default(),
-                optional: None,
+                optional: e.optional,
             }),
             ..Default::default()
         })

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1 as core;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +91,61 @@ pub struct Settings {
     /// Labels on the DaemonSet and its pods.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
+    /// Labels on the pods only (the pod template), beside `labels`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_labels: BTreeMap<String, String>,
+    /// Labels on the DaemonSet only, beside `labels`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub daemonset_labels: BTreeMap<String, String>,
+    /// Annotations on the DaemonSet object itself.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub daemonset_annotations: BTreeMap<String, String>,
+    /// The DaemonSet's name, kept from an existing DaemonSet (default `DAEMON-CLASS`, or
+    /// `DAEMON` without classes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daemonset_name: Option<String>,
+    /// The DaemonSet's `spec.selector.matchLabels`, kept from an existing DaemonSet: the
+    /// selector is immutable, so taking a DaemonSet over in place keeps it. With a
+    /// selector everynode's own labels go on the DaemonSet's metadata only, never into
+    /// the pod template, so applying changes no pod; the pods carry the selector's labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub selector: BTreeMap<String, String>,
+    /// The pod template's `metadata.name`, kept from an existing DaemonSet (the server
+    /// ignores it for pods, but it is part of the template: changing it rolls every pod).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_name: Option<String>,
+    /// The pod's node affinity as written, kept from an existing DaemonSet whose
+    /// selection `nodes` and `match` cannot say (several terms, matchFields, preferred
+    /// terms). With it, the daemon takes neither `nodes` nor classes with `match`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_affinity: Option<core::NodeAffinity>,
+    /// The main container's name (default: the daemon's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    /// The pod's `nodeSelector`, as written; ANDed with the node affinity of the
+    /// classes (`nodes` and `match`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+    /// The pod's `securityContext` (fsGroup, runAsUser, sysctls, …), as the API writes
+    /// it; a class's replaces the daemon's whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_security_context: Option<core::PodSecurityContext>,
+    /// Names of the secrets the kubelet pulls images with (`imagePullSecrets`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<String>,
+    /// `runtimeClassName` (`nvidia` for GPU daemons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_class_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automount_service_account_token: Option<bool>,
+    /// `dnsConfig`, as the API writes it; a class's replaces the daemon's whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_config: Option<core::PodDNSConfig>,
+    /// Volumes of any kind (projected, CSI, downwardAPI, config maps with `items`, …), as
+    /// the API writes them; a mount names one by `name` without a source of its own.
+    /// A class's volume replaces the daemon's of the same name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<core::Volume>,
     /// Annotations on the pods (the pod template).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
@@ -177,6 +233,39 @@ pub struct ContainerSettings {
     /// Linux capabilities to drop (`ALL`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities_drop: Vec<String>,
+    /// The rest of the container's `securityContext` (seccompProfile, seLinuxOptions,
+    /// windowsOptions, runAsGroup, …), as the API writes it; the fields above are
+    /// written over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<core::SecurityContext>,
+    /// `livenessProbe`, as the API writes it; a class's replaces the daemon's whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liveness_probe: Option<core::Probe>,
+    /// `readinessProbe`; a class's replaces the daemon's whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness_probe: Option<core::Probe>,
+    /// `startupProbe`; a class's replaces the daemon's whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_probe: Option<core::Probe>,
+    /// `lifecycle` (postStart and preStop hooks); a class's replaces the daemon's whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<core::Lifecycle>,
+    /// `File` (default) or `FallbackToLogsOnError`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_message_policy: Option<String>,
+    /// Where the container writes its termination message (default
+    /// `/dev/termination-log`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_message_path: Option<String>,
+    /// `envFrom`: every key of config maps and secrets as variables; a class's append.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env_from: Vec<core::EnvFromSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tty: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdin: Option<bool>,
 }
 
 /// A named extra container or init container.
@@ -210,6 +299,9 @@ pub struct EnvVar {
     pub config_map: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// With `secret` or `configMap`: the pod starts even when the key is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
 }
 
 /// A container port, optionally exposed on the node (`hostPort`).
@@ -390,6 +482,58 @@ impl Settings {
         Settings {
             labels: merge_map(&self.labels, &over.labels),
             annotations: merge_map(&self.annotations, &over.annotations),
+            pod_labels: merge_map(&self.pod_labels, &over.pod_labels),
+            daemonset_labels: merge_map(&self.daemonset_labels, &over.daemonset_labels),
+            daemonset_annotations: merge_map(
+                &self.daemonset_annotations,
+                &over.daemonset_annotations,
+            ),
+            daemonset_name: over
+                .daemonset_name
+                .clone()
+                .or_else(|| self.daemonset_name.clone()),
+            // One selector, whole: a class's replaces the daemon's.
+            selector: if over.selector.is_empty() {
+                self.selector.clone()
+            } else {
+                over.selector.clone()
+            },
+            template_name: over
+                .template_name
+                .clone()
+                .or_else(|| self.template_name.clone()),
+            node_affinity: over
+                .node_affinity
+                .clone()
+                .or_else(|| self.node_affinity.clone()),
+            container_name: over
+                .container_name
+                .clone()
+                .or_else(|| self.container_name.clone()),
+            node_selector: merge_map(&self.node_selector, &over.node_selector),
+            pod_security_context: over
+                .pod_security_context
+                .clone()
+                .or_else(|| self.pod_security_context.clone()),
+            image_pull_secrets: append(&self.image_pull_secrets, &over.image_pull_secrets),
+            runtime_class_name: over
+                .runtime_class_name
+                .clone()
+                .or_else(|| self.runtime_class_name.clone()),
+            automount_service_account_token: over
+                .automount_service_account_token
+                .or(self.automount_service_account_token),
+            dns_config: over.dns_config.clone().or_else(|| self.dns_config.clone()),
+            volumes: {
+                let mut volumes: Vec<core::Volume> = self
+                    .volumes
+                    .iter()
+                    .filter(|v| !over.volumes.iter().any(|o| o.name == v.name))
+                    .cloned()
+                    .collect();
+                volumes.extend(over.volumes.iter().cloned());
+                volumes
+            },
             main: self.main.merge(&over.main),
             containers: merge_containers(&self.containers, &over.containers),
             init_containers: merge_containers(&self.init_containers, &over.init_containers),
@@ -453,6 +597,38 @@ impl ContainerSettings {
                 .or(self.allow_privilege_escalation),
             capabilities_add: append(&self.capabilities_add, &over.capabilities_add),
             capabilities_drop: append(&self.capabilities_drop, &over.capabilities_drop),
+            security_context: over
+                .security_context
+                .clone()
+                .or_else(|| self.security_context.clone()),
+            liveness_probe: over
+                .liveness_probe
+                .clone()
+                .or_else(|| self.liveness_probe.clone()),
+            readiness_probe: over
+                .readiness_probe
+                .clone()
+                .or_else(|| self.readiness_probe.clone()),
+            startup_probe: over
+                .startup_probe
+                .clone()
+                .or_else(|| self.startup_probe.clone()),
+            lifecycle: over.lifecycle.clone().or_else(|| self.lifecycle.clone()),
+            termination_message_policy: over
+                .termination_message_policy
+                .clone()
+                .or_else(|| self.termination_message_policy.clone()),
+            termination_message_path: over
+                .termination_message_path
+                .clone()
+                .or_else(|| self.termination_message_path.clone()),
+            env_from: append(&self.env_from, &over.env_from),
+            working_dir: over
+                .working_dir
+                .clone()
+                .or_else(|| self.working_dir.clone()),
+            tty: over.tty.or(self.tty),
+            stdin: over.stdin.or(self.stdin),
         }
     }
 }

@@ -15,6 +15,8 @@ use crate::model::{
 use crate::parse::ParsedDaemon;
 use crate::source::{SourceFile, Span, SpanMap, pointer};
 
+mod object;
+
 /// Nodes every container (the main one included) takes.
 const CONTAINER_NODES: &[&str] = &[
     "image",
@@ -36,6 +38,18 @@ const CONTAINER_NODES: &[&str] = &[
     "allow-privilege-escalation",
     "capabilities-add",
     "capabilities-drop",
+    "mount",
+    "security-context",
+    "liveness-probe",
+    "readiness-probe",
+    "startup-probe",
+    "lifecycle",
+    "termination-message-policy",
+    "termination-message-path",
+    "env-from",
+    "working-dir",
+    "tty",
+    "stdin",
 ];
 
 /// Nodes a daemon and a class take besides the container ones.
@@ -54,6 +68,21 @@ const POD_NODES: &[&str] = &[
     "tolerate",
     "update",
     "patch",
+    "pod-labels",
+    "daemonset-labels",
+    "daemonset-annotations",
+    "daemonset-name",
+    "selector",
+    "container-name",
+    "node-selector",
+    "pod-security-context",
+    "image-pull-secrets",
+    "runtime-class",
+    "automount-service-account-token",
+    "dns-config",
+    "volume",
+    "template-name",
+    "node-affinity",
 ];
 
 const DAEMON_ONLY_NODES: &[&str] = &["namespace", "nodes", "class"];
@@ -76,22 +105,9 @@ pub fn parse(file: &Arc<SourceFile>) -> (Vec<ParsedDaemon>, Vec<Diagnostic>) {
     let document = match KdlDocument::parse(&file.text) {
         Ok(document) => document,
         Err(error) => {
-            for problem in error.diagnostics {
-                let message = problem
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| "malformed KDL".into());
-                let label = problem.label.clone().unwrap_or_else(|| "here".into());
-                let help = problem.help.clone().unwrap_or_else(|| {
-                    "check the KDL 2.0 syntax: strings in double quotes, booleans as #true/#false, children in { }".into()
-                });
-                lower.diagnostics.push(
-                    Diagnostic::new(Code::kdl_syntax, lowercase_first(&message))
-                        .at(file, problem.span, label)
-                        .with_help(help),
-                );
-            }
-            return (Vec::new(), lower.diagnostics);
+            // KDL 1 habits at their tokens, then the crate's errors once per position.
+            let diagnostics = super::kdl1::diagnose(file, &error.diagnostics);
+            return (Vec::new(), diagnostics);
         }
     };
     let mut daemons = Vec::new();
@@ -119,7 +135,8 @@ pub fn parse(file: &Arc<SourceFile>) -> (Vec<ParsedDaemon>, Vec<Diagnostic>) {
     (daemons, lower.diagnostics)
 }
 
-fn lowercase_first(text: &str) -> String {
+/// A message as ours are written: its first letter lowercase, no final period.
+pub(super) fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first
@@ -614,6 +631,68 @@ impl Lower {
                 let v = self.patch(node, &pointer(at, "patch"));
                 self.set_once(&mut settings.patch, v, node);
             }
+            "pod-labels" => {
+                self.string_map(node, &mut settings.pod_labels, &pointer(at, "podLabels"))
+            }
+            "daemonset-labels" => self.string_map(
+                node,
+                &mut settings.daemonset_labels,
+                &pointer(at, "daemonsetLabels"),
+            ),
+            "daemonset-annotations" => self.string_map(
+                node,
+                &mut settings.daemonset_annotations,
+                &pointer(at, "daemonsetAnnotations"),
+            ),
+            "selector" => self.string_map(node, &mut settings.selector, &pointer(at, "selector")),
+            "node-selector" => self.string_map(
+                node,
+                &mut settings.node_selector,
+                &pointer(at, "nodeSelector"),
+            ),
+            "daemonset-name" => {
+                let v = self.string_arg(node, &pointer(at, "daemonsetName"));
+                self.set_once(&mut settings.daemonset_name, v, node);
+            }
+            "template-name" => {
+                let v = self.string_arg(node, &pointer(at, "templateName"));
+                self.set_once(&mut settings.template_name, v, node);
+            }
+            "node-affinity" => {
+                let v = self.object(node, &pointer(at, "nodeAffinity"));
+                self.set_once(&mut settings.node_affinity, v, node);
+            }
+            "container-name" => {
+                let v = self.string_arg(node, &pointer(at, "containerName"));
+                self.set_once(&mut settings.container_name, v, node);
+            }
+            "runtime-class" => {
+                let v = self.string_arg(node, &pointer(at, "runtimeClassName"));
+                self.set_once(&mut settings.runtime_class_name, v, node);
+            }
+            "automount-service-account-token" => {
+                let v = self.flag(node, &pointer(at, "automountServiceAccountToken"));
+                self.set_once(&mut settings.automount_service_account_token, v, node);
+            }
+            "image-pull-secrets" => {
+                let start = settings.image_pull_secrets.len();
+                let v = self.string_args(node, &pointer(at, "imagePullSecrets"), start);
+                settings.image_pull_secrets.extend(v);
+            }
+            "pod-security-context" => {
+                let v = self.object(node, &pointer(at, "podSecurityContext"));
+                self.set_once(&mut settings.pod_security_context, v, node);
+            }
+            "dns-config" => {
+                let v = self.object(node, &pointer(at, "dnsConfig"));
+                self.set_once(&mut settings.dns_config, v, node);
+            }
+            "volume" => {
+                let v_at = pointer(&pointer(at, "volumes"), settings.volumes.len());
+                if let Some(v) = self.object(node, &v_at) {
+                    settings.volumes.push(v);
+                }
+            }
             _ if CONTAINER_NODES.contains(&name) => {
                 self.container_setting(node, &mut settings.main, at)
             }
@@ -687,7 +766,53 @@ impl Lower {
             }
             "requests" => self.resources(node, &mut c.requests, &pointer(at, "requests")),
             "limits" => self.resources(node, &mut c.limits, &pointer(at, "limits")),
-            "host-path" | "config-map" | "secret" | "empty-dir" => {
+            "security-context" => {
+                let v = self.object(node, &pointer(at, "securityContext"));
+                self.set_once(&mut c.security_context, v, node);
+            }
+            "liveness-probe" => {
+                let v = self.object(node, &pointer(at, "livenessProbe"));
+                self.set_once(&mut c.liveness_probe, v, node);
+            }
+            "readiness-probe" => {
+                let v = self.object(node, &pointer(at, "readinessProbe"));
+                self.set_once(&mut c.readiness_probe, v, node);
+            }
+            "startup-probe" => {
+                let v = self.object(node, &pointer(at, "startupProbe"));
+                self.set_once(&mut c.startup_probe, v, node);
+            }
+            "lifecycle" => {
+                let v = self.object(node, &pointer(at, "lifecycle"));
+                self.set_once(&mut c.lifecycle, v, node);
+            }
+            "env-from" => {
+                let e_at = pointer(&pointer(at, "envFrom"), c.env_from.len());
+                if let Some(v) = self.object(node, &e_at) {
+                    c.env_from.push(v);
+                }
+            }
+            "termination-message-policy" => {
+                let v = self.string_arg(node, &pointer(at, "terminationMessagePolicy"));
+                self.set_once(&mut c.termination_message_policy, v, node);
+            }
+            "termination-message-path" => {
+                let v = self.string_arg(node, &pointer(at, "terminationMessagePath"));
+                self.set_once(&mut c.termination_message_path, v, node);
+            }
+            "working-dir" => {
+                let v = self.string_arg(node, &pointer(at, "workingDir"));
+                self.set_once(&mut c.working_dir, v, node);
+            }
+            "tty" => {
+                let v = self.flag(node, &pointer(at, "tty"));
+                self.set_once(&mut c.tty, v, node);
+            }
+            "stdin" => {
+                let v = self.flag(node, &pointer(at, "stdin"));
+                self.set_once(&mut c.stdin, v, node);
+            }
+            "host-path" | "config-map" | "secret" | "empty-dir" | "mount" => {
                 let m_at = pointer(&pointer(at, "mounts"), c.mounts.len());
                 if let Some(v) = self.mount(node, &m_at) {
                     c.mounts.push(v);
@@ -792,9 +917,15 @@ impl Lower {
     }
 
     /// `env "NAME" "value"`, `env "NAME" field="spec.nodeName"`,
-    /// `env "NAME" secret="S" key="K"`, `env "NAME" config-map="C" key="K"`.
+    /// `env "NAME" secret="S" key="K"`, `env "NAME" config-map="C" key="K" optional=#true`.
     fn env(&mut self, node: &KdlNode, at: &str) -> Option<EnvVar> {
-        let e = self.entries(node, 1, 2, &["field", "secret", "config-map", "key"], false);
+        let e = self.entries(
+            node,
+            1,
+            2,
+            &["field", "secret", "config-map", "key", "optional"],
+            false,
+        );
         self.spans.insert(at, node.span());
         let name = self.string(e.args.first()?, &pointer(at, "name"))?;
         let mut env = EnvVar {
@@ -815,6 +946,9 @@ impl Lower {
         }
         if let Some(v) = e.prop("key") {
             env.key = self.string(v, &pointer(at, "key"));
+        }
+        if let Some(v) = e.prop("optional") {
+            env.optional = self.boolean(v, &pointer(at, "optional"));
         }
         Some(env)
     }
@@ -869,6 +1003,7 @@ impl Lower {
                 "propagation",
                 "sub-path",
             ],
+            "mount" => &["mount", "read-only", "propagation", "sub-path"],
             _ => &["mount", "name", "read-only", "propagation", "sub-path"],
         };
         let e = self.entries(node, 1, 1, props, false);
@@ -879,6 +1014,8 @@ impl Lower {
             "host-path" => mount.host_path = self.string(source, &pointer(at, "hostPath")),
             "config-map" => mount.config_map = self.string(source, &pointer(at, "configMap")),
             "secret" => mount.secret = self.string(source, &pointer(at, "secret")),
+            // `mount "VOLUME" mount="/path"`: a volume of `volumes`, by name.
+            "mount" => mount.name = self.string(source, &pointer(at, "name")),
             _ => {
                 mount.name = self.string(source, &pointer(at, "name"));
                 mount.empty_dir = Some(EmptyDir {

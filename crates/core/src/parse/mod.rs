@@ -3,6 +3,8 @@
 //! problem and never fails as a whole: it returns what it could read and the diagnostics.
 
 mod kdl;
+mod kdl1;
+pub mod kdl_names;
 pub mod yaml;
 pub mod yaml11;
 

@@ -142,6 +142,20 @@ impl Check<'_> {
         self.node_matches(&daemon.spec.nodes, "/spec/nodes");
         self.settings(&daemon.spec.settings, "/spec");
         let classes = &daemon.spec.classes;
+        // A written node affinity replaces the compiled one: nothing may compile into it.
+        let written_affinity = daemon.spec.settings.node_affinity.is_some()
+            || classes.iter().any(|c| c.settings.node_affinity.is_some());
+        let compiled =
+            !daemon.spec.nodes.is_empty() || classes.iter().any(|c| !c.matches.is_empty());
+        if written_affinity && compiled {
+            self.error(
+                Code::invalid_field,
+                "node-affinity is written as is, and cannot be combined with `nodes` or a class's `match`",
+                "/spec",
+                "both here",
+                "keep one way of selecting nodes: the written node-affinity, or nodes and match",
+            );
+        }
         let mut names: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, class) in classes.iter().enumerate() {
             let at = pointer("/spec/classes", i);
@@ -490,13 +504,16 @@ impl Check<'_> {
             m.secret.is_some(),
             m.empty_dir.is_some(),
         ];
-        if sources.iter().filter(|s| **s).count() != 1 {
+        // No source: the mount names one of `volumes` (the API server checks that it
+        // exists, as for any volumeMount).
+        let count = sources.iter().filter(|s| **s).count();
+        if count > 1 || (count == 0 && m.name.is_none()) {
             self.error(
                 Code::invalid_field,
-                "a mount needs exactly one of hostPath, configMap, secret, emptyDir",
+                "a mount needs one of hostPath, configMap, secret, emptyDir, or the name of one of `volumes`",
                 at,
                 "no single volume source",
-                "say what the volume is: hostPath, configMap, secret or emptyDir",
+                "say what the volume is (hostPath, configMap, secret or emptyDir), or name a volume declared in `volumes`",
             );
         }
         if m.mount_path.is_empty() {
