@@ -34,6 +34,42 @@ pub enum Command {
     /// Print the JSON Schema of the YAML form of a description, of the plan document, or
     /// of lint's JSON report.
     Schema(SchemaArgs),
+    /// Make descriptions of existing DaemonSets (manifests, a recording, or the live
+    /// cluster) that render them back unchanged: same name, selector and pod template.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// DaemonSet manifests, or what `kubectl get ds -o json|yaml` printed: files,
+    /// directories of them, or - for standard input.
+    pub paths: Vec<PathBuf>,
+    /// Import the DaemonSets of a recorded cluster (`kubectl get … -o json|yaml`).
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "live")]
+    pub state: Vec<PathBuf>,
+    /// Import the DaemonSets of the kubeconfig's cluster, read-only (list and get only).
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: the kubeconfig context to use [default: the current one].
+    #[arg(long, value_name = "NAME", conflicts_with = "state")]
+    pub context: Option<String>,
+    /// Only this DaemonSet, NAMESPACE/NAME (repeatable); takes it even when something
+    /// else manages it.
+    #[arg(long, value_name = "NAMESPACE/NAME")]
+    pub daemonset: Vec<String>,
+    /// The form of the descriptions.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ImportFormat::Kdl)]
+    pub output: ImportFormat,
+    /// Write one file per daemon, DIR/NAMESPACE/DAEMON.kdl (or .yaml), replacing only
+    /// files an earlier import wrote.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ImportFormat {
+    Kdl,
+    Yaml,
 }
 
 /// Where the cluster's state comes from: a recording, or the live cluster.

@@ -30,6 +30,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => cmd::diff::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
+        Command::Import(args) => cmd::import::run(&args),
     };
     ExitCode::from(code)
 }

@@ -1,5 +1,5 @@
 //! The everynode binary's layer over `everynode-core`: flags ([`args`]), reading inputs
-//! ([`input`]), the live cluster ([`live`], read-only), the terminal ([`terminal`]), the
+//! ([`input`]), the live cluster ([`live`], read-only), the terminal ([`terminal`]), writing files ([`output`]), the
 //! reports ([`report`]) and published schemas ([`schema`]), one module per command
 //! ([`cmd`]) and the entry point ([`cli`]). Only this layer does I/O, prints or exits.
 
@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod input;
 pub mod live;
+pub mod output;
 pub mod report;
 pub mod schema;
 pub mod terminal;

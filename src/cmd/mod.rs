@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod explain;
+pub mod import;
 pub mod lint;
 pub mod plan;
 pub mod render;

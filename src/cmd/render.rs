@@ -10,6 +10,7 @@ use everynode_core::source::display_path;
 
 use crate::args::{Format, RenderArgs};
 use crate::input::{GENERATED_MARKER, is_generated, read_inputs};
+use crate::output::{fs_problem, write_all};
 use crate::terminal::{print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -115,15 +116,6 @@ fn desired_files(rendered: &[Rendered]) -> Result<BTreeMap<PathBuf, String>, Dia
     Ok(files)
 }
 
-/// A file-system problem of `--out`; a caller with a more precise fix replaces the help.
-fn fs_problem(path: &Path, action: &str, error: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::new(
-        Code::io_error,
-        format!("cannot {action} {}: {error}", display_path(path)),
-    )
-    .with_help("--out DIR must be a directory you can write, holding a real directory (not a link) per namespace")
-}
-
 /// Files under DIR that render wrote before (their first line is the marker).
 fn generated_files(dir: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostic> {
     let mut files = BTreeMap::new();
@@ -218,32 +210,12 @@ fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diag
         eprint!("{message}");
         return Ok(EXIT_FINDINGS);
     }
-    // Every new file is written beside its target first; only when all are written are
-    // they renamed into place, so a failure (permissions, a full disk) leaves DIR as it was.
-    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (relative, content) in &desired {
-        if existing.get(relative) == Some(content) {
-            continue;
-        }
-        let target = dir.join(relative);
-        match write_temporary(dir, &target, content) {
-            Ok(temporary) => written.push((temporary, target)),
-            Err(problem) => {
-                for (temporary, _) in &written {
-                    let _ = std::fs::remove_file(temporary);
-                }
-                return Err(problem);
-            }
-        }
-    }
-    for (i, (temporary, target)) in written.iter().enumerate() {
-        if let Err(error) = std::fs::rename(temporary, target) {
-            for (left, _) in &written[i..] {
-                let _ = std::fs::remove_file(left);
-            }
-            return Err(fs_problem(target, "write", error));
-        }
-    }
+    let changed: Vec<(PathBuf, &str)> = desired
+        .iter()
+        .filter(|(relative, content)| existing.get(*relative) != Some(*content))
+        .map(|(relative, content)| (dir.join(relative), content.as_str()))
+        .collect();
+    write_all(dir, &changed)?;
     for relative in existing.keys().filter(|r| !desired.contains_key(*r)) {
         let target = dir.join(relative);
         std::fs::remove_file(&target).map_err(|e| fs_problem(&target, "remove", e))?;
@@ -252,46 +224,4 @@ fn output_dir(dir: &Path, rendered: &[Rendered], check: bool) -> Result<u8, Diag
         }
     }
     Ok(EXIT_OK)
-}
-
-/// Writes `content` to a new temporary file beside `target` and returns its path. The file
-/// is created, never opened (`create_new`): a name that is taken (a leftover, another run
-/// writing into the same DIR, or a symbolic link planted to redirect the write outside
-/// DIR) is left alone and the next name tried.
-fn write_temporary(dir: &Path, target: &Path, content: &str) -> Result<PathBuf, Diagnostic> {
-    use std::io::{ErrorKind, Write};
-    let parent = target.parent().unwrap_or(dir);
-    std::fs::create_dir_all(parent).map_err(|e| fs_problem(parent, "create", e))?;
-    let name = target
-        .file_name()
-        .map(|f| f.to_string_lossy())
-        .unwrap_or_default();
-    let base = parent.join(format!(".{name}.everynode-tmp"));
-    for attempt in 0..64 {
-        let temporary = if attempt == 0 {
-            base.clone()
-        } else {
-            parent.join(format!(".{name}.everynode-tmp.{attempt}"))
-        };
-        let mut file = match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temporary)
-        {
-            Ok(file) => file,
-            Err(error) if error.kind() == ErrorKind::AlreadyExists => continue,
-            Err(error) => return Err(fs_problem(&temporary, "write", error)),
-        };
-        return match file.write_all(content.as_bytes()) {
-            Ok(()) => Ok(temporary),
-            Err(error) => {
-                let _ = std::fs::remove_file(&temporary);
-                Err(fs_problem(&temporary, "write", error))
-            }
-        };
-    }
-    Err(
-        fs_problem(&base, "write", "64 temporary names beside it are taken")
-            .with_help("remove the leftover .*.everynode-tmp* files from the output directory"),
-    )
 }

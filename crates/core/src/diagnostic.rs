@@ -116,10 +116,14 @@ codes! {
     released_pods: Warning, "pods a DaemonSet owns that its selector no longer selects: released, they keep running, owned by no one";
     live_cluster: Error, "the live cluster cannot be read (kubeconfig, network, credentials, permissions)";
     duplicate_daemonset: Error, "two DaemonSets to plan share a namespace and name";
-    unknown_daemonset: Error, "explain names a DaemonSet that is neither rendered nor in the state";
+    unknown_daemonset: Error, "explain or import names a DaemonSet that is not among its inputs";
     unknown_node_name: Error, "explain names a node that is not in the state";
     not_compared: Warning, "diff cannot compare a field the DaemonSet API everynode knows (Kubernetes 1.33) lacks";
     removed_api_version: Warning, "a DaemonSet manifest uses an API version that Kubernetes removed";
+    // import.
+    not_importable: Error, "import cannot take a DaemonSet: a removed API version, or one the API server would reject";
+    import_skipped: Warning, "import leaves out a DaemonSet something else manages (the addon manager, an owner, an operator)";
+    import_patch: Warning, "an imported DaemonSet has fields the language has no place for: they are kept in a patch";
     // lint: quality and the rules across objects.
     missing_requests: Warning, "a container requests no cpu or no memory";
     image_latest: Warning, "an image has no tag, or the tag latest";

@@ -13,6 +13,7 @@ pub mod classes;
 pub mod compare;
 pub mod diagnostic;
 pub mod expand;
+pub mod import;
 pub mod lint;
 pub mod model;
 pub mod parallel;
