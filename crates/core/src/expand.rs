@@ -137,6 +137,20 @@ fn expand_part(daemons: &[ParsedDaemon]) -> (Vec<Rendered>, Vec<Diagnostic>) {
             for (patch, _) in &patches {
                 json_patch::merge(&mut object, patch);
             }
+            // A patch may change any field but what makes the object a DaemonSet.
+            if !patches.is_empty()
+                && (object["apiVersion"] != "apps/v1" || object["kind"] != "DaemonSet")
+            {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::invalid_patch,
+                        format!("after the patch, `{name}` is no longer an apps/v1 DaemonSet (apiVersion {}, kind {})", object["apiVersion"], object["kind"]),
+                    )
+                    .at(&parsed.file, span_of(&patches.last().map(|(_, at)| at.clone()).unwrap_or_default()), "this patch")
+                    .with_help("leave apiVersion and kind out of the patch: everynode writes them"),
+                );
+                continue;
+            }
             let blame = patches
                 .last()
                 .map_or_else(|| at.clone(), |(_, p)| p.clone());

@@ -78,6 +78,7 @@ impl Loader {
     /// Reads one source: JSON when its name ends in `.json` or its first character is
     /// `{` or `[`, YAML (any number of documents) otherwise.
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
         let mut reading = Reading::new(self, name);
         if is_json(name, bytes) {
             let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -167,6 +168,9 @@ impl Loader {
         let mut reader = reader;
         let mut start = Vec::new();
         let mut block = [0; 8192];
+        // A byte-order mark (editors on Windows write one) is not content, as for PATH
+        // files: it goes before the decision between JSON and YAML.
+        let mut bom_checked = false;
         while !start.iter().any(|b: &u8| !b.is_ascii_whitespace()) {
             let read = match reader.read(&mut block) {
                 Ok(0) => break,
@@ -175,6 +179,12 @@ impl Loader {
                 Err(e) => return Err(Unreadable::Io(e)),
             };
             start.extend_from_slice(&block[..read]);
+            if !bom_checked && start.len() >= 3 {
+                bom_checked = true;
+                if start.starts_with(BOM) {
+                    start.drain(..BOM.len());
+                }
+            }
         }
         let json = is_json(name, &start);
         // serde_json reads byte by byte: fast only from a `BufReader` itself.
@@ -311,6 +321,9 @@ impl<'l, 's> Reading<'l, 's> {
         self.problem(&message, line, column)
     }
 }
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// How much of a source [`Loader::add_reader`] reads at a time, in bytes.
 const READ_BUFFER: usize = 256 * 1024;

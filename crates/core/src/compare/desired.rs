@@ -171,11 +171,11 @@ fn manifest_daemonset(
             // again, so one mistake does not hide the others.
             let errors = schema_errors(manifest, false);
             if errors.is_empty() {
-                return Err(vec![
+                return Err(with_warnings(vec![
                     Diagnostic::new(Code::invalid_field, format!("not a valid DaemonSet: {e}"))
                         .at(file, at(""), "this manifest")
                         .with_help("check the field names and types against the DaemonSet API (kubectl explain daemonset.spec)"),
-                ]);
+                ], &warnings));
             }
             let mut rest = object.clone();
             let removed: Vec<String> = errors.iter().map(|(at, _)| at.clone()).collect();
@@ -191,7 +191,7 @@ fn manifest_daemonset(
                 });
                 problems.extend(violation_diagnostics(manifest, violations));
             }
-            return Err(problems);
+            return Err(with_warnings(problems, &warnings));
         }
     };
     let mut violations = daemonset::validate(&daemonset);
@@ -207,7 +207,10 @@ fn manifest_daemonset(
         }
     }
     if !violations.is_empty() {
-        return Err(violation_diagnostics(manifest, violations));
+        return Err(with_warnings(
+            violation_diagnostics(manifest, violations),
+            &warnings,
+        ));
     }
     let metadata = &daemonset.metadata;
     Ok((
@@ -229,6 +232,13 @@ fn manifest_daemonset(
         },
         warnings,
     ))
+}
+
+/// A manifest's problems with the warnings found before them (a removed API version is
+/// still worth saying when the manifest fails for another reason).
+fn with_warnings(mut problems: Vec<Diagnostic>, warnings: &[Diagnostic]) -> Vec<Diagnostic> {
+    problems.extend(warnings.iter().cloned());
+    problems
 }
 
 /// Where a plain manifest breaks the DaemonSet JSON Schema, each problem at its own

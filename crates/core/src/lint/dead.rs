@@ -17,6 +17,11 @@ use crate::source::pointer;
 /// (at its value: Gt and Lt take exactly one), saying why and whether any term is left
 /// that can.
 pub fn dead_node_selections(d: &Desired, findings: &mut Vec<Diagnostic>) {
+    // A description's matches are checked when it compiles (a Gt/Lt value must be an
+    // integer there): only a manifest can carry one to the server.
+    if d.daemon.is_some() {
+        return;
+    }
     let Some(pod) = (d.daemonset.spec.as_ref()).and_then(|s| s.template.spec.as_ref()) else {
         return;
     };

@@ -429,6 +429,8 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
 fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnostic>) {
     // Orphans of the recording that two DaemonSets would adopt.
     findings.extend(compare::contested_orphans(desired, cluster));
+    // A template nodeName no node of the recording has: as plan warns.
+    findings.extend(compare::unknown_template_nodes(desired, cluster));
     let plan = compare::plan(desired, cluster);
     let mut blocked: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for p in &plan.placements {

@@ -735,6 +735,9 @@ struct Events<'i, T: Input> {
     recording: Vec<(usize, Vec<Spanned<'i>>, usize)>,
     parsed: usize,
     replayed: usize,
+    /// Collections open: past [`crate::parse::MAX_DEPTH`] the document is refused before
+    /// anything recursive (serde, the schema check, dropping the tree) meets it.
+    depth: usize,
 }
 
 impl<'i, T: Input> Events<'i, T> {
@@ -747,6 +750,7 @@ impl<'i, T: Input> Events<'i, T> {
             recording: Vec::new(),
             parsed: 0,
             replayed: 0,
+            depth: 0,
         }
     }
 
@@ -772,6 +776,22 @@ impl<'i, T: Input> Events<'i, T> {
         loop {
             let (event, span) = self.next_raw()?;
             let Event::Alias(id) = event else {
+                match event {
+                    Event::MappingStart(..) | Event::SequenceStart(..) => {
+                        self.depth += 1;
+                        if self.depth > crate::parse::MAX_DEPTH {
+                            return Err(Error::new(format!(
+                                "the document nests deeper than {} levels: descriptions and manifests never need this depth (a generated or corrupted file?)",
+                                crate::parse::MAX_DEPTH
+                            ))
+                            .at(&span));
+                        }
+                    }
+                    Event::MappingEnd | Event::SequenceEnd => {
+                        self.depth = self.depth.saturating_sub(1)
+                    }
+                    _ => {}
+                }
                 return Ok((event, span));
             };
             // An alias inside the node it names has no recording yet (go-yaml: "anchor
@@ -1206,8 +1226,15 @@ fn visit_scalar<'de, V: Visitor<'de>>(
                 && scalar.to_json().map(|v| v.to_string()).as_deref() != Ok(text) =>
         {
             let meaning = scalar.describe();
+            // The fix is said once: a message that already says to quote the value
+            // (a label's) is not told again.
+            let fix = if e.message.contains("quote it") {
+                ""
+            } else {
+                ": quote it"
+            };
             Error::new(format!(
-                "{}; kubectl reads the unquoted `{text}` as {meaning} (YAML 1.1): quote it",
+                "{}; kubectl reads the unquoted `{text}` as {meaning} (YAML 1.1){fix}",
                 e.message
             ))
         }

@@ -350,6 +350,13 @@ impl Check<'_> {
                 (&update.max_unavailable, "maxUnavailable"),
                 (&update.max_surge, "maxSurge"),
             ] {
+                // The Go type is an int32 IntOrString: a larger integer is no value of it.
+                if let Some(crate::model::IntOrPercent::Int(i)) = value
+                    && i32::try_from(*i).is_err()
+                {
+                    self.beyond_int32(field, &pointer(&u_at, field));
+                    continue;
+                }
                 if let Some(value) = value
                     && let Err(problem) = daemonset::int_or_percent(&to_int_or_string(value))
                 {
@@ -374,9 +381,26 @@ impl Check<'_> {
                         "negative",
                         "give 0 or more",
                     );
+                } else if value.is_some_and(|v| i32::try_from(v).is_err()) {
+                    self.beyond_int32(field, &pointer(&u_at, field));
                 }
             }
         }
+    }
+
+    /// A value larger than the int32 the DaemonSet's Go type holds (apps/v1
+    /// `DaemonSetSpec`): the API server could not even decode it.
+    fn beyond_int32(&mut self, field: &str, at: &str) {
+        self.error(
+            Code::invalid_update_strategy,
+            format!(
+                "{field} is beyond an int32 ({}), the type the API stores it in",
+                i32::MAX
+            ),
+            at,
+            "too large",
+            format!("give at most {}", i32::MAX),
+        );
     }
 
     fn one_of(&mut self, value: Option<&str>, allowed: &[&str], what: &str, at: &str) {
