@@ -12,6 +12,7 @@
 //!   extensions/v1beta1 one is refused with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -66,7 +67,7 @@ fn run(dir: &Path, args: &[String]) -> (i32, String, String) {
 }
 
 /// The stored form without the marks of ownership on the DaemonSet: everynode's daemon
-/// label and the managed-by label.
+/// and class labels and the managed-by label.
 fn stored_without_ownership(object: &Value) -> Value {
     let mut stored = everynode_k8s::defaults::normalize(object);
     if let Some(labels) = stored
@@ -74,6 +75,7 @@ fn stored_without_ownership(object: &Value) -> Value {
         .and_then(Value::as_object_mut)
     {
         labels.remove("everynode.dev/daemon");
+        labels.remove("everynode.dev/class");
         labels.remove("app.kubernetes.io/managed-by");
         if labels.is_empty() {
             stored["metadata"].as_object_mut().unwrap().remove("labels");
@@ -302,4 +304,143 @@ fn out_writes_a_file_per_daemon_and_replaces_only_its_own() {
     );
     assert_eq!(std::fs::read_to_string(&kured).unwrap(), edited);
     assert!(!falco.exists(), "a refused import writes nothing");
+}
+
+/// Imports `files` (copied from the corpus or written) together and renders the result:
+/// the description's text and the rendered DaemonSets by name.
+fn import_together(files: &[(&str, String)]) -> (String, BTreeMap<String, Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["import".to_string()];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        args.push(name.to_string());
+    }
+    let (code, kdl, stderr) = run(dir.path(), &args);
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::write(dir.path().join("d.kdl"), &kdl).unwrap();
+    let (code, rendered, stderr) =
+        common::everynode(dir.path(), &["render", "d.kdl", "-o", "json"]);
+    assert_eq!(code, 0, "{stderr}\n{kdl}");
+    let list: Value = serde_json::from_str(&rendered).unwrap();
+    let by_name = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["metadata"]["name"].as_str().unwrap().to_string(),
+                o.clone(),
+            )
+        })
+        .collect();
+    (kdl, by_name)
+}
+
+fn corpus_text(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/corpus/daemonsets")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn variants_of_one_daemon_become_its_classes_and_render_back() {
+    for (linux, windows, daemon) in [
+        (
+            "aws-ebs-csi-node.yaml",
+            "aws-ebs-csi-node-windows.yaml",
+            "ebs-csi-node",
+        ),
+        (
+            "gcp-pd-csi-node-linux.yaml",
+            "gcp-pd-csi-node-windows.yaml",
+            "csi-gce-pd-node",
+        ),
+    ] {
+        let files = [(linux, corpus_text(linux)), (windows, corpus_text(windows))];
+        let (kdl, rendered) = import_together(&files);
+        assert_eq!(
+            kdl.matches("\ndaemon ").count() + usize::from(kdl.starts_with("daemon ")),
+            1,
+            "{kdl}"
+        );
+        assert!(kdl.contains(&format!("daemon {daemon} {{")), "{kdl}");
+        assert!(
+            kdl.contains("class linux {") && kdl.contains("class windows {"),
+            "{kdl}"
+        );
+        for (file, _) in &files {
+            let source = source_of(
+                &Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/data/corpus/daemonsets")
+                    .join(file),
+            );
+            let name = source["metadata"]["name"].as_str().unwrap();
+            let object = rendered
+                .get(name)
+                .unwrap_or_else(|| panic!("{name} not rendered: {kdl}"));
+            assert_eq!(
+                stored_without_ownership(object),
+                stored_without_ownership(&source),
+                "{file}\n{kdl}"
+            );
+        }
+    }
+}
+
+/// A DaemonSet of the family `agent` selecting `pool` by its nodeSelector.
+fn pool_daemonset(name: &str, pool: &str, image: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: {name}\n  namespace: ops\nspec:\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}, app.kubernetes.io/name: agent}}\n    spec:\n      nodeSelector: {{agentpool: {pool}}}\n      containers:\n      - name: agent\n        image: {image}\n        resources: {{requests: {{cpu: 10m, memory: 16Mi}}}}\n"
+    )
+}
+
+#[test]
+fn three_pools_make_three_classes_and_overlapping_variants_stay_apart() {
+    let files = [
+        (
+            "a.yaml",
+            pool_daemonset("agent-cpu", "cpu", "example.com/agent:1.0"),
+        ),
+        (
+            "b.yaml",
+            pool_daemonset("agent-gpu", "gpu", "example.com/agent-gpu:1.0"),
+        ),
+        (
+            "c.yaml",
+            pool_daemonset("agent-spot", "spot", "example.com/agent:1.0"),
+        ),
+    ];
+    let (kdl, rendered) = import_together(&files);
+    assert!(kdl.contains("daemon agent {"), "{kdl}");
+    for class in ["class cpu {", "class gpu {", "class spot {"] {
+        assert!(kdl.contains(class), "{class}: {kdl}");
+    }
+    assert_eq!(rendered.len(), 3);
+    for (file, text) in &files {
+        let source: Value = serde_yaml::from_str(text).unwrap();
+        let name = source["metadata"]["name"].as_str().unwrap();
+        assert_eq!(
+            stored_without_ownership(&rendered[name]),
+            stored_without_ownership(&source),
+            "{file}\n{kdl}"
+        );
+    }
+    // Two variants that can both run on a node are not grouped, and say why.
+    let files = [
+        (
+            "a.yaml",
+            pool_daemonset("agent-cpu", "cpu", "example.com/agent:1.0"),
+        ),
+        (
+            "b.yaml",
+            pool_daemonset("agent-cpu-too", "cpu", "example.com/agent:1.0"),
+        ),
+    ];
+    let (kdl, rendered) = import_together(&files);
+    assert_eq!(rendered.len(), 2);
+    assert!(!kdl.contains("class "), "{kdl}");
+    assert!(kdl.contains("not grouped with the other variants"), "{kdl}");
 }

@@ -137,6 +137,22 @@ pub fn run(args: &ImportArgs) -> u8 {
         print_diagnostics(&diagnostic::sorted(diagnostics));
         return EXIT_ERROR;
     }
+    // Variants of one daemon become one description with a class each.
+    let imported = import::group::group(imported);
+    for i in imported.iter().filter(|i| i.shared_selector) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::import_shared_selector,
+                format!(
+                    "{}/{}: the DaemonSets {} share one pod selector, so each controller sees the other's pods as its own",
+                    i.namespace,
+                    i.name,
+                    i.grouped.join(", ")
+                ),
+            )
+            .with_help("the selector is kept (changing it recreates the DaemonSet); give each class its own `selector` and pod label, then recreate them one at a time with --cascade=orphan"),
+        );
+    }
     let written = match &args.out {
         Some(dir) => write_out(dir, &imported, args.output),
         None => {

@@ -3,6 +3,12 @@
 //! matches, the daemon's `nodes`, and the negation of every earlier class, so the classes
 //! of one daemon are disjoint by construction. Shared by validate (which reports the
 //! problems) and expand (which writes the terms).
+//!
+//! A class with a written selection (`node-selector` or `node-affinity`, no `match`; what
+//! `import` makes of DaemonSets that already select disjoint nodes) is placed exactly
+//! where its selection says: it is no catch-all, it gets no earlier class's negation and
+//! gives none to later classes, so its DaemonSet's selection renders back unchanged. Its
+//! disjointness from the other classes is lint's `daemon_overlap` to check.
 
 pub use everynode_k8s::selector::Term;
 use everynode_k8s::selector::simplify;
@@ -38,11 +44,23 @@ pub fn compile(nodes: &[NodeMatch], classes: &[Class]) -> Vec<Result<Vec<Term>, 
         .collect()
 }
 
+/// Whether the class selects its nodes by a written selection rather than by `match`.
+pub fn written_selection(class: &Class) -> bool {
+    class.matches.is_empty()
+        && (!class.settings.node_selector.is_empty() || class.settings.node_affinity.is_some())
+}
+
 fn class_terms(
     nodes: &[NodeMatch],
     classes: &[Class],
     k: usize,
 ) -> Result<Vec<Term>, ClassProblem> {
+    if written_selection(&classes[k]) {
+        // The written selection is the whole of it: no compiled affinity.
+        return Ok(vec![
+            simplify(nodes.iter().map(NodeMatch::requirement).collect()).unwrap_or_default(),
+        ]);
+    }
     let own: Term = nodes
         .iter()
         .chain(&classes[k].matches)
@@ -50,6 +68,9 @@ fn class_terms(
         .collect();
     let mut terms: Vec<Term> = simplify(own).into_iter().collect();
     for (j, earlier) in classes[..k].iter().enumerate() {
+        if written_selection(earlier) {
+            continue;
+        }
         if earlier.matches.is_empty() {
             return Err(ClassProblem::CatchAllNotLast { catch_all: j });
         }
@@ -192,5 +213,38 @@ mod tests {
                 requirement: 0
             })
         );
+    }
+
+    #[test]
+    fn a_written_selection_is_neither_a_catch_all_nor_negated() {
+        let mut linux = Class {
+            name: "linux".into(),
+            ..Class::default()
+        };
+        linux
+            .settings
+            .node_selector
+            .insert("kubernetes.io/os".into(), "linux".into());
+        let mut windows = linux.clone();
+        windows.name = "windows".into();
+        windows
+            .settings
+            .node_selector
+            .insert("kubernetes.io/os".into(), "windows".into());
+        let gpu = Class {
+            name: "gpu".into(),
+            matches: vec![NodeMatch {
+                key: "gpu".into(),
+                operator: everynode_k8s::selector::Operator::Exists,
+                values: vec![],
+            }],
+            ..Class::default()
+        };
+        let compiled = compile(&[], &[linux, windows, gpu]);
+        // No compiled affinity for the written classes, and the class after them is
+        // not negated by them.
+        assert_eq!(compiled[0], Ok(vec![vec![]]));
+        assert_eq!(compiled[1], Ok(vec![vec![]]));
+        assert_eq!(compiled[2].as_ref().map(Vec::len), Ok(1));
     }
 }

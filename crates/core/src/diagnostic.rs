@@ -124,6 +124,7 @@ codes! {
     not_importable: Error, "import cannot take a DaemonSet: a removed API version, or one the API server would reject";
     import_skipped: Warning, "import leaves out a DaemonSet something else manages (the addon manager, an owner, an operator)";
     import_patch: Warning, "an imported DaemonSet has fields the language has no place for: they are kept in a patch";
+    import_shared_selector: Warning, "DaemonSets imported as one daemon share one pod selector, which import keeps";
     // lint: quality and the rules across objects.
     missing_requests: Warning, "a container requests no cpu or no memory";
     image_latest: Warning, "an image has no tag, or the tag latest";

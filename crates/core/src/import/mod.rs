@@ -14,6 +14,7 @@
 //! 4. render it and compare with the source as stored: whatever the language cannot say
 //!    is left in a `patch`, named in a note, so the round trip holds for every input.
 
+pub mod group;
 pub mod kdl;
 
 use std::collections::BTreeMap;
@@ -43,6 +44,14 @@ pub struct Imported {
     /// What a reader of the description should know, one line each: the fields left
     /// to `patch`, the labels replaced.
     pub notes: Vec<String>,
+    /// The DaemonSet as imported (server fields and defaults gone); for a group, its
+    /// first member.
+    pub source: DaemonSet,
+    /// The DaemonSets a grouped description stands for ([`group::group`]); empty for one.
+    pub grouped: Vec<String>,
+    /// Whether the grouped DaemonSets share one pod selector (kept: changing it means
+    /// recreating them), which `import` warns about.
+    pub shared_selector: bool,
 }
 
 /// Why a DaemonSet is not imported.
@@ -148,6 +157,9 @@ pub fn import(object: &Value, named: bool) -> Result<Imported, Skipped> {
         name,
         daemon,
         notes,
+        source: short_typed,
+        grouped: Vec::new(),
+        shared_selector: false,
     })
 }
 
