@@ -11,7 +11,7 @@ use serde_json::Value;
 use everynode_core::diagnostic::{self, Code, Diagnostic, did_you_mean};
 use everynode_core::import::{self, Imported, Skipped};
 use everynode_core::parse::yaml11;
-use everynode_core::source::{SourceFile, Span, display_path};
+use everynode_core::source::{SourceFile, Span, SpanMap, display_path};
 
 use crate::args::{ImportArgs, ImportFormat, StateArgs};
 use crate::input::{read_cluster, read_inputs};
@@ -28,6 +28,8 @@ struct Found {
     object: Value,
     /// The file and the object's position, for a manifest; `None` for a cluster's.
     at: Option<(Arc<SourceFile>, Span)>,
+    /// The positions inside the object, for a manifest.
+    spans: SpanMap,
     origin: String,
 }
 
@@ -99,10 +101,27 @@ pub fn run(args: &ImportArgs) -> u8 {
                 }
                 imported.push(done);
             }
+            Err(Skipped::Rejected(problems)) => {
+                for (pointer, message) in problems {
+                    let mut d = Diagnostic::new(
+                        Code::not_importable,
+                        format!("{}/{} ({}): {message}", key.0, key.1, f.origin),
+                    )
+                    .with_help("the API server rejects this DaemonSet: fix it, or leave it out with --daemonset for the others");
+                    if let Some((file, span)) = &f.at {
+                        d = d.at(
+                            file,
+                            f.spans.get(&pointer).unwrap_or(*span),
+                            "the API server rejects this",
+                        );
+                    }
+                    diagnostics.push(d);
+                }
+            }
             Err(skipped) => {
                 let code = match skipped {
                     Skipped::Managed(_) => Code::import_skipped,
-                    Skipped::Removed(_) | Skipped::Invalid(_) => Code::not_importable,
+                    _ => Code::not_importable,
                 };
                 let mut d = Diagnostic::new(
                     code,
@@ -229,6 +248,7 @@ fn sources(args: &ImportArgs) -> Result<(Vec<Found>, Vec<Diagnostic>), Diagnosti
                             object,
                             origin: file.location(span),
                             at: Some((file.clone(), span)),
+                            spans: document.spans.subtree(&pointer),
                         });
                     }
                 }
@@ -253,6 +273,7 @@ fn sources(args: &ImportArgs) -> Result<(Vec<Found>, Vec<Diagnostic>), Diagnosti
             found.push(Found {
                 object: live.object,
                 at: None,
+                spans: SpanMap::default(),
                 origin: live.source,
             });
         }

@@ -63,6 +63,9 @@ pub enum Skipped {
     Managed(String),
     /// It is not a DaemonSet the API server would take.
     Invalid(String),
+    /// The API server's rules reject it: each field (a JSON pointer into the object) and
+    /// what is wrong there (`everynode_k8s::validation::validate`).
+    Rejected(Vec<(String, String)>),
 }
 
 impl Skipped {
@@ -70,6 +73,7 @@ impl Skipped {
     pub fn reason(&self) -> &str {
         match self {
             Skipped::Removed(why) | Skipped::Managed(why) | Skipped::Invalid(why) => why,
+            Skipped::Rejected(_) => "the API server would reject it",
         }
     }
 }
@@ -108,6 +112,19 @@ pub fn import(object: &Value, named: bool) -> Result<Imported, Skipped> {
     let name = typed.metadata.name.clone().unwrap_or_default();
     if name.is_empty() {
         return Err(Skipped::Invalid("metadata.name is missing".into()));
+    }
+    // What the API server rejects cannot be taken over: say each problem where it is.
+    let violations = everynode_k8s::validation::validate(&typed);
+    if !violations.is_empty() {
+        return Err(Skipped::Rejected(
+            violations
+                .into_iter()
+                .map(|v| {
+                    let path = everynode_k8s::validation::field_path(&v.at);
+                    (v.at, format!("{path}: {}", v.message))
+                })
+                .collect(),
+        ));
     }
     let namespace = typed
         .metadata
