@@ -5,9 +5,10 @@
 //!   (`everynode_k8s::defaults::normalize`), but for the two labels of ownership
 //!   everynode puts on the DaemonSet's metadata; no corpus DaemonSet needs a `patch`;
 //! - its KDL and YAML forms render byte for byte the same;
-//! - `plan` against a cluster running the source (its pods on every node it places, at
-//!   template generation 1) creates, recreates and updates nothing: applying it restarts
-//!   no pod;
+//! - `plan` against a cluster running the source (as the server returns it: defaults
+//!   applied, uid, status; its pods on every node it places, at template generation 1)
+//!   creates, recreates and updates nothing: applying it restarts no pod; and importing
+//!   that recorded DaemonSet (`import --state`) renders the same DaemonSet;
 //! - the addon manager's DaemonSets are left out unless named, and the removed
 //!   extensions/v1beta1 one is refused with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
@@ -183,8 +184,12 @@ fn plans_nothing(dir: &Path, source: &Value) -> Result<(), String> {
         .map(String::from),
     );
     let placed: Value = serde_json::from_str(&placed).map_err(|e| format!("{e}: {stderr}"))?;
-    let mut live = source.clone();
+    // As the API server returns it: its defaults applied, its own fields written.
+    let mut live = everynode_k8s::defaults::normalize(source);
     live["metadata"]["uid"] = json!("uid-source");
+    live["metadata"]["resourceVersion"] = json!("4711");
+    live["metadata"]["creationTimestamp"] = json!("2026-11-01T00:00:00Z");
+    live["status"] = json!({"currentNumberScheduled": 1, "desiredNumberScheduled": 1, "numberReady": 1, "observedGeneration": 1});
     live["metadata"]["generation"] = json!(1);
     live["metadata"]["annotations"]["deprecated.daemonset.template.generation"] = json!("1");
     let namespace = live["metadata"]["namespace"]
@@ -217,6 +222,26 @@ fn plans_nothing(dir: &Path, source: &Value) -> Result<(), String> {
         serde_json::to_string(&state).unwrap(),
     )
     .unwrap();
+    // Imported from the recording, it is the description the manifest gave.
+    let named = format!("{namespace}/{name}");
+    let (code, from_state, stderr) = run(
+        dir,
+        &["import", "--state", "state.json", "--daemonset", &named].map(String::from),
+    );
+    // (Its quantities in the server's canonical form, `1Gi` for `1024Mi`: the same.)
+    if code != 0 {
+        return Err(format!("import --state exit {code}: {stderr}"));
+    }
+    std::fs::create_dir_all(dir.join("from-state")).unwrap();
+    std::fs::write(dir.join("from-state/d.kdl"), &from_state).unwrap();
+    let (_, rendered, stderr) = run(
+        dir,
+        &["render", "from-state/d.kdl", "-o", "json"].map(String::from),
+    );
+    let rendered: Value = serde_json::from_str(&rendered).map_err(|e| format!("{e}: {stderr}"))?;
+    if stored_without_ownership(&rendered["items"][0]) != stored_without_ownership(source) {
+        return Err(format!("import --state renders otherwise:\n{from_state}"));
+    }
     let (_, plan, stderr) = run(
         dir,
         &["plan", "d.kdl", "--state", "state.json", "--format", "json"].map(String::from),

@@ -361,5 +361,10 @@ fn write_out(
         files.push((target, header + &text(i, format)));
     }
     let writes: Vec<(PathBuf, &str)> = files.iter().map(|(t, c)| (t.clone(), c.as_str())).collect();
-    write_all(dir, &writes)
+    write_all(dir, &writes)?;
+    // Said on standard error: standard output stays empty for scripts.
+    for (target, _) in &writes {
+        eprintln!("wrote {}", display_path(target));
+    }
+    Ok(())
 }

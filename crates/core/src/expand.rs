@@ -304,6 +304,9 @@ fn writes(patch: &Value, at: &str) -> bool {
 /// the daemon, keyed by the DaemonSet's JSON pointer. A finding about a rendered
 /// DaemonSet (an untagged image, missing requests, a host port taken twice) then points at
 /// the line to change, where an inline `everynode:allow` comment can also sit.
+/// Whether a layer's container settings set a field.
+type SetBy = fn(&ContainerSettings) -> bool;
+
 fn provenance(
     parsed: &ParsedDaemon,
     class: Option<(&str, &Settings)>,
@@ -314,13 +317,19 @@ fn provenance(
         .chain(class)
         .collect();
     let mut fields = SpanMap::default();
+    // The main container: named by `container-name` (the class's first), else after the
+    // daemon.
+    let main_name = class
+        .and_then(|(_, s)| s.container_name.clone())
+        .or_else(|| daemon.spec.settings.container_name.clone())
+        .unwrap_or_else(|| daemon.metadata.name.clone());
     for (list, containers) in daemonset::container_lists(pod) {
         for (i, container) in containers.iter().enumerate() {
             // This container's settings in each layer that has it, daemon first.
             let sources: Vec<(String, &ContainerSettings)> = layers
                 .iter()
                 .filter_map(|&(base, settings)| {
-                    if list == "containers" && container.name == daemon.metadata.name {
+                    if list == "containers" && container.name == main_name {
                         return Some((base.to_string(), &settings.main));
                     }
                     let named = if list == "containers" {
@@ -333,15 +342,6 @@ fn provenance(
                 })
                 .collect();
             let at = pointer(&pointer("/spec/template/spec", list), i);
-            let mut record = |field: &str, written: Option<String>| {
-                if let Some(span) = written.and_then(|w| parsed.spans.get_exact(&w)) {
-                    fields.insert(format!("{at}{field}"), span);
-                }
-            };
-            // A sidecar's own declaration, where the daemon first names it.
-            if container.name != daemon.metadata.name {
-                record("", sources.first().map(|(base, _)| base.clone()));
-            }
             let last_setting = |set: fn(&ContainerSettings) -> bool, field: &str| {
                 sources
                     .iter()
@@ -349,6 +349,33 @@ fn provenance(
                     .find(|(_, c)| set(c))
                     .map(|(base, _)| pointer(base, field))
             };
+            // Kubernetes objects written whole (a probe, a security context): every
+            // field inside where the layer that set the object wrote it.
+            let objects: [(&str, SetBy); 5] = [
+                ("livenessProbe", |c| c.liveness_probe.is_some()),
+                ("readinessProbe", |c| c.readiness_probe.is_some()),
+                ("startupProbe", |c| c.startup_probe.is_some()),
+                ("lifecycle", |c| c.lifecycle.is_some()),
+                ("securityContext", |c| c.security_context.is_some()),
+            ];
+            for (field, set) in objects {
+                if let Some(written) = last_setting(set, field) {
+                    let inside = parsed.spans.subtree(&written);
+                    fields.extend_under(&format!("{at}/{field}"), &inside, Some);
+                    if let Some(span) = parsed.spans.get_exact(&written) {
+                        fields.insert(format!("{at}/{field}"), span);
+                    }
+                }
+            }
+            let mut record = |field: &str, written: Option<String>| {
+                if let Some(span) = written.and_then(|w| parsed.spans.get_exact(&w)) {
+                    fields.insert(format!("{at}{field}"), span);
+                }
+            };
+            // A sidecar's own declaration, where the daemon first names it.
+            if container.name != main_name {
+                record("", sources.first().map(|(base, _)| base.clone()));
+            }
             let requests = last_setting(|c| !c.requests.is_empty(), "requests");
             let limits = last_setting(|c| !c.limits.is_empty(), "limits");
             record("/image", last_setting(|c| c.image.is_some(), "image"));

@@ -143,6 +143,19 @@ pub fn import(object: &Value, named: bool) -> Result<Imported, Skipped> {
         daemon.spec.settings.daemonset_name = Some(name.clone());
     }
     let mut notes = Vec::new();
+    if typed.metadata.namespace.is_none() {
+        notes.push("the manifest names no namespace: the description uses `default`, as kubectl apply without -n does; add `namespace` if it is installed elsewhere (helm template leaves it out)".to_string());
+    }
+    if let Some(mode) = typed
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("addonmanager.kubernetes.io/mode"))
+    {
+        notes.push(format!(
+            "addonmanager.kubernetes.io/mode: {mode} is kept: the addon manager still manages the DaemonSet while it has this label"
+        ));
+    }
     if let Some(manager) = typed
         .metadata
         .labels
