@@ -391,9 +391,9 @@ fn variants_of_one_daemon_become_its_classes_and_render_back() {
             1,
             "{kdl}"
         );
-        assert!(kdl.contains(&format!("daemon {daemon} {{")), "{kdl}");
+        assert!(kdl.contains(&format!("daemon \"{daemon}\" {{")), "{kdl}");
         assert!(
-            kdl.contains("class linux {") && kdl.contains("class windows {"),
+            kdl.contains("class \"linux\" {") && kdl.contains("class \"windows\" {"),
             "{kdl}"
         );
         for (file, _) in &files {
@@ -439,8 +439,8 @@ fn three_pools_make_three_classes_and_overlapping_variants_stay_apart() {
         ),
     ];
     let (kdl, rendered) = import_together(&files);
-    assert!(kdl.contains("daemon agent {"), "{kdl}");
-    for class in ["class cpu {", "class gpu {", "class spot {"] {
+    assert!(kdl.contains("daemon \"agent\" {"), "{kdl}");
+    for class in ["class \"cpu\" {", "class \"gpu\" {", "class \"spot\" {"] {
         assert!(kdl.contains(class), "{class}: {kdl}");
     }
     assert_eq!(rendered.len(), 3);
@@ -468,4 +468,35 @@ fn three_pools_make_three_classes_and_overlapping_variants_stay_apart() {
     assert_eq!(rendered.len(), 2);
     assert!(!kdl.contains("class "), "{kdl}");
     assert!(kdl.contains("not grouped with the other variants"), "{kdl}");
+}
+
+#[test]
+fn awkward_names_and_strings_render_back() {
+    let long = format!("agent-{}", "x".repeat(70));
+    let ds = |name: &str, extra: &str| {
+        let app = &name[..name.len().min(20)];
+        format!(
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: {name}\n  namespace: ops\n  labels: {{everynode.dev/owner: team-a}}\n  annotations: {{note: \"a\\u2028b\\u0000c\\ufeff\"}}\nspec:\n  selector:\n    matchLabels: {{app: {app}}}\n  template:\n    metadata:\n      labels: {{app: {app}}}\n    spec:\n      containers:\n      - name: main\n        image: example.com/agent:1.0\n        args: [\"-.5\", \"+.5\", \"#true\", \"\\\"q\\\"\"{extra}]\n"
+        )
+    };
+    // `a.b` and `a-b` are one daemon name; a 76-character DaemonSet name is no label.
+    let files = [
+        ("a.yaml", ds("a.b", "")),
+        ("b.yaml", ds("a-b", ", \"x\"")),
+        ("c.yaml", ds(&long, "")),
+    ];
+    let (kdl, rendered) = import_together(&files);
+    assert_eq!(rendered.len(), 3, "{kdl}");
+    for (file, text) in &files {
+        let source: Value = serde_yaml::from_str(text).unwrap();
+        let name = source["metadata"]["name"].as_str().unwrap();
+        let object = rendered
+            .get(name)
+            .unwrap_or_else(|| panic!("{name}: {kdl}"));
+        assert_eq!(
+            stored_without_ownership(object),
+            stored_without_ownership(&source),
+            "{file}\n{kdl}"
+        );
+    }
 }

@@ -52,14 +52,35 @@ pub fn run(args: &ImportArgs) -> u8 {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        by_key.insert((namespace, name), f);
+        if let Some(earlier) = by_key.insert((namespace.clone(), name.clone()), f) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::import_skipped,
+                    format!("{namespace}/{name} is given twice: the later one is imported, not the one of {}", earlier.origin),
+                )
+                .with_help("give each DaemonSet once, or pick one with --daemonset"),
+            );
+        }
     }
     let named: Vec<(String, String)> = args
         .daemonset
         .iter()
-        .map(|n| match n.split_once('/') {
-            Some((ns, name)) => (ns.to_string(), name.to_string()),
-            None => ("default".to_string(), n.clone()),
+        .filter_map(|n| match n.split_once('/') {
+            Some((ns, name)) if !ns.is_empty() && !name.is_empty() => {
+                Some((ns.to_string(), name.to_string()))
+            }
+            _ => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::unknown_daemonset,
+                        format!("--daemonset {n:?} is not NAMESPACE/NAME"),
+                    )
+                    .with_help(
+                        "name the DaemonSet with its namespace: --daemonset kube-system/aws-node",
+                    ),
+                );
+                None
+            }
         })
         .collect();
     for (ns, name) in &named {
@@ -81,12 +102,28 @@ pub fn run(args: &ImportArgs) -> u8 {
         }
     }
     let mut imported: Vec<Imported> = Vec::new();
-    for (key, f) in &by_key {
-        let is_named = named.contains(key);
-        if !named.is_empty() && !is_named {
-            continue;
-        }
-        match import::import(&f.object, is_named) {
+    let chosen: Vec<(&(String, String), &Found, bool)> = by_key
+        .iter()
+        .map(|(key, f)| (key, f, named.contains(key)))
+        .filter(|(_, _, is_named)| named.is_empty() || *is_named)
+        .collect();
+    // Each import renders and normalizes its DaemonSet several times: on every core,
+    // results in input order.
+    let results: Vec<_> = everynode_core::parallel::on_every_core(
+        &chosen,
+        4,
+        |_| 1,
+        |part| {
+            part.iter()
+                .map(|(_, f, is_named)| import::import(&f.object, *is_named))
+                .collect::<Vec<_>>()
+        },
+    )
+    .into_iter()
+    .flatten()
+    .collect();
+    for ((key, f, _), result) in chosen.into_iter().zip(results) {
+        match result {
             Ok(done) => {
                 if done.daemon.spec.settings.patch.is_some() {
                     let mut d = Diagnostic::new(
@@ -348,7 +385,7 @@ fn write_out(
             ));
         }
         if let Ok(old) = std::fs::read_to_string(&target)
-            && !old.starts_with(&format!("{comment} {IMPORTED_MARKER}"))
+            && !old.starts_with(&format!("{comment} {IMPORTED_MARKER}:"))
         {
             return Err(fs_problem(&target, "replace", "import did not write this file (its first line is not the import marker)")
                 .with_help("an edited description is yours: move it away to import again, or choose another --out directory"));

@@ -80,7 +80,37 @@ pub fn group(imported: Vec<Imported>) -> Vec<Imported> {
             None => out.push(merged(members)),
         }
     }
+    distinct_names(&mut out);
     out
+}
+
+/// Daemons of one namespace with one name (a group named like another DaemonSet, or
+/// `a.b` and `a-b`): the later ones get `-2`, `-3`, … Their DaemonSets keep their names.
+fn distinct_names(imported: &mut [Imported]) {
+    let mut taken: std::collections::BTreeSet<(String, String)> = std::collections::BTreeSet::new();
+    for i in imported.iter_mut() {
+        let base = i.daemon.metadata.name.clone();
+        let mut name = base.clone();
+        let mut n = 2;
+        while !taken.insert((i.namespace.clone(), name.clone())) {
+            let suffix = format!("-{n}");
+            name = format!("{}{suffix}", super::label_prefix(&base, 63 - suffix.len()));
+            n += 1;
+        }
+        if name != base {
+            if i.daemon.spec.classes.is_empty() && i.daemon.spec.settings.daemonset_name.is_none() {
+                i.daemon.spec.settings.daemonset_name = Some(i.name.clone());
+            }
+            if i.daemon.spec.settings.container_name.is_none() {
+                i.daemon.spec.settings.container_name = Some(base.clone());
+            }
+            i.notes.push(format!(
+                "named {name}: another daemon of this namespace is {base}"
+            ));
+            i.daemon.metadata.name = name.clone();
+            i.name = name;
+        }
+    }
 }
 
 /// Two members whose node selections can hold on one node, if any.
@@ -117,6 +147,11 @@ fn merged(members: Vec<Imported>) -> Imported {
         .iter()
         .map(|m| {
             let mut s = m.daemon.spec.settings.clone();
+            // The main container was named after the member's own daemon: the group's
+            // name differs, so say it.
+            if s.container_name.is_none() {
+                s.container_name = Some(m.daemon.metadata.name.clone());
+            }
             if !m.daemon.spec.nodes.is_empty() {
                 s.node_affinity = Some(written_affinity(&m.daemon.spec.nodes));
             }

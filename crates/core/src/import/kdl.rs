@@ -45,6 +45,7 @@ pub fn write(daemon: &Daemon, notes: &[String]) -> String {
     let mut document = KdlDocument::new();
     document.nodes_mut().push(node);
     document.autoformat();
+    quote_strings(&mut document);
     let mut out = String::new();
     for note in notes {
         out.push_str("// ");
@@ -55,6 +56,56 @@ pub fn write(daemon: &Daemon, notes: &[String]) -> String {
     if !out.ends_with('\n') {
         out.push('\n');
     }
+    out
+}
+
+/// Every string written quoted, with each character KDL 2.0 does not allow raw in a
+/// quoted string (controls, direction marks, the byte-order mark, line and paragraph
+/// separators) escaped: the kdl crate writes some strings bare (`-.5`, which reads back
+/// as no number) and such characters raw, which the reader refuses. One spelling for
+/// every string also reads the same everywhere (`port="healthz"`).
+fn quote_strings(document: &mut KdlDocument) {
+    for node in document.nodes_mut() {
+        for entry in node.entries_mut() {
+            if let KdlValue::String(text) = entry.value() {
+                let repr = quoted(text);
+                match entry.format_mut() {
+                    Some(format) => format.value_repr = repr,
+                    None => entry.set_format(kdl::KdlEntryFormat {
+                        value_repr: repr,
+                        leading: " ".into(),
+                        ..kdl::KdlEntryFormat::default()
+                    }),
+                }
+            }
+        }
+        if let Some(children) = node.children_mut() {
+            quote_strings(children);
+        }
+    }
+}
+
+/// `text` as a KDL 2.0 quoted string.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{FEFF}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}'
+                    | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 

@@ -113,6 +113,20 @@ pub fn import(object: &Value, named: bool) -> Result<Imported, Skipped> {
     if name.is_empty() {
         return Err(Skipped::Invalid("metadata.name is missing".into()));
     }
+    // A field the DaemonSet API does not have: kubectl's strict field validation refuses
+    // it, and the typed form would drop it silently.
+    let unknown = everynode_k8s::validation::unknown_fields(&source, &typed);
+    if !unknown.is_empty() {
+        return Err(Skipped::Rejected(
+            unknown
+                .into_iter()
+                .map(|at| {
+                    let path = everynode_k8s::validation::field_path(&at);
+                    (at, format!("{path}: not a field of an apps/v1 DaemonSet (kubectl's strict field validation refuses it)"))
+                })
+                .collect(),
+        ));
+    }
     // What the API server rejects cannot be taken over: say each problem where it is.
     let violations = everynode_k8s::validation::validate(&typed);
     if !violations.is_empty() {
@@ -137,7 +151,7 @@ pub fn import(object: &Value, named: bool) -> Result<Imported, Skipped> {
         .map_err(|e| Skipped::Invalid(format!("not a valid DaemonSet: {e}")))?;
     // A daemon's name is a DNS-1123 label; a DaemonSet's may hold dots: the daemon takes
     // the name with dashes, and the DaemonSet keeps its own.
-    let daemon_name = name.replace('.', "-");
+    let daemon_name = label_prefix(&name.replace('.', "-"), 63);
     let mut daemon = describe(&short_typed, &daemon_name, &namespace);
     if daemon_name != name {
         daemon.spec.settings.daemonset_name = Some(name.clone());
@@ -191,6 +205,12 @@ pub fn import(object: &Value, named: bool) -> Result<Imported, Skipped> {
         grouped: Vec::new(),
         shared_selector: false,
     })
+}
+
+/// At most `max` characters of a DNS-1123 label, without a trailing dash.
+fn label_prefix(name: &str, max: usize) -> String {
+    let cut: String = name.chars().take(max).collect();
+    cut.trim_end_matches('-').to_string()
 }
 
 /// Why another tool owns the DaemonSet, if one does: the addon manager's mode label, an
@@ -249,16 +269,27 @@ fn without_server_fields(object: &Value) -> Value {
 }
 
 /// `source` without each field the server would fill in the same way: a field goes when
-/// the object without it is stored as `stored` (its own stored form). Tried leaf by leaf,
-/// then the objects and lists left empty.
+/// the object without it is stored as `stored` (its own stored form). The fields tried
+/// are those holding a value the server defaults some field to ([`default_like`]); all
+/// are tried at once first (usually they all go), then one by one, so the cost does not
+/// grow with the square of the fields. Then the objects and lists left empty.
 fn without_defaults(source: &Value, stored: &Value) -> Value {
-    let mut current = source.clone();
     let mut paths = Vec::new();
     leaves(&source["spec"], "/spec".to_string(), &mut paths);
-    for path in paths {
-        let mut trial = current.clone();
-        if remove(&mut trial, &path) && defaults::normalize(&trial) == *stored {
-            current = trial;
+    paths.retain(|path| source.pointer(path).is_some_and(default_like));
+    let mut current = source.clone();
+    let mut all = source.clone();
+    for path in &paths {
+        remove(&mut all, path);
+    }
+    if defaults::normalize(&all) == *stored {
+        current = all;
+    } else {
+        for path in paths {
+            let mut trial = current.clone();
+            if remove(&mut trial, &path) && defaults::normalize(&trial) == *stored {
+                current = trial;
+            }
         }
     }
     // Empty containers left behind (`securityContext: {}`).
@@ -267,6 +298,13 @@ fn without_defaults(source: &Value, stored: &Value) -> Value {
     // `emptyDir: {}` stays: the server would default a volume without a source to it,
     // but a reader should see what the volume is.
     empties.retain(|path| !path.ends_with("/emptyDir"));
+    let mut all = current.clone();
+    for path in empties.iter().rev() {
+        remove(&mut all, path);
+    }
+    if defaults::normalize(&all) == *stored {
+        return all;
+    }
     for path in empties.into_iter().rev() {
         let mut trial = current.clone();
         if remove(&mut trial, &path) && defaults::normalize(&trial) == *stored {
@@ -274,6 +312,34 @@ fn without_defaults(source: &Value, stored: &Value) -> Value {
         }
     }
     current
+}
+
+/// Whether a value is one the API server defaults some DaemonSet field to
+/// (pkg/apis/core/v1/defaults.go, pkg/apis/apps/v1/defaults.go, the `+default` markers):
+/// only such fields can be left out. A default missed here only makes the description
+/// longer; `normalize` decides every removal.
+fn default_like(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(_) => true,
+        Value::Number(n) => matches!(n.as_i64(), Some(0 | 1 | 3 | 10 | 30 | 420)),
+        Value::String(s) => matches!(
+            s.as_str(),
+            "" | "File"
+                | "/dev/termination-log"
+                | "IfNotPresent"
+                | "Always"
+                | "ClusterFirst"
+                | "default-scheduler"
+                | "TCP"
+                | "HTTP"
+                | "RollingUpdate"
+                | "v1"
+                | "1"
+                | "0"
+                | "25%"
+        ),
+        _ => false,
+    }
 }
 
 /// The JSON pointers of the scalar fields of objects under `value` (list items' fields
@@ -423,7 +489,9 @@ fn describe(ds: &DaemonSet, name: &str, namespace: &str) -> Daemon {
         .clone()
         .unwrap_or_default()
         .into_iter()
-        .filter(|(k, _)| k != LABEL_MANAGED_BY && !k.starts_with("everynode.dev/"))
+        .filter(|(k, _)| {
+            k != LABEL_MANAGED_BY && k != model::LABEL_DAEMON && k != model::LABEL_CLASS
+        })
         .collect();
     settings.daemonset_annotations = metadata.annotations.clone().unwrap_or_default();
     let spec = ds.spec.clone().unwrap_or_default();
