@@ -1,6 +1,6 @@
 //! `--live` against an API server started here on 127.0.0.1: it serves recorded objects on
 //! the Kubernetes REST paths as typed lists, two objects a page (so every list is paged
-//! through `continue`), and records every request. plan, diff and explain must print
+//! through `continue`), and records every request. plan, diff, explain and import must print
 //! exactly what they print with `--state` on the same objects, and every request must be
 //! a GET. Then the ways a live read fails: refused credentials, a forbidden list, an
 //! unreachable server, a context the kubeconfig lacks.
@@ -232,6 +232,7 @@ fn live_answers_what_the_recording_answers_and_only_reads() {
         vec!["plan", "tool.yaml", "--format", "json"],
         vec!["plan", "tool.yaml"],
         vec!["diff", "tool.yaml"],
+        vec!["import"],
         vec![
             "explain",
             "ops/tool",

@@ -307,8 +307,17 @@ fn sources(args: &ImportArgs) -> Result<(Vec<Found>, Vec<Diagnostic>), Diagnosti
         };
         let cluster = read_cluster(&state)?;
         for live in cluster.daemonsets {
+            // The items of a typed list (what --live reads from /apis/apps/v1) carry no
+            // apiVersion or kind of their own.
+            let mut object = live.object;
+            if object["apiVersion"].is_null() {
+                object["apiVersion"] = "apps/v1".into();
+            }
+            if object["kind"].is_null() {
+                object["kind"] = "DaemonSet".into();
+            }
             found.push(Found {
-                object: live.object,
+                object,
                 at: None,
                 spans: SpanMap::default(),
                 origin: live.source,
