@@ -1,7 +1,7 @@
 //! Writing files into the directory a user named (`render --out`, `import --out`): all
 //! or nothing, never through a link, never over a file another run is writing.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use everynode_core::diagnostic::{Code, Diagnostic};
 use everynode_core::source::display_path;
@@ -13,6 +13,26 @@ pub fn fs_problem(path: &Path, action: &str, error: impl std::fmt::Display) -> D
         format!("cannot {action} {}: {error}", display_path(path)),
     )
     .with_help("--out DIR must be a directory you can write, holding a real directory (not a link) per namespace")
+}
+
+/// `NAMESPACE/FILE` inside an output directory, refused when either part would lead
+/// out of it (`..`, a separator, an absolute path).
+pub fn namespaced_path(namespace: &str, file: &str) -> Result<PathBuf, Diagnostic> {
+    let relative = PathBuf::from(namespace).join(file);
+    if !relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        || relative.components().count() != 2
+    {
+        return Err(Diagnostic::new(
+            Code::invalid_name,
+            format!(
+                "refusing to write {}: the path would leave the output directory",
+                display_path(&relative)
+            ),
+        ));
+    }
+    Ok(relative)
 }
 
 /// Writes each `(target, content)`: every file beside its target first, then, only when

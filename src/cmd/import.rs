@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Component, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -15,7 +15,7 @@ use everynode_core::source::{SourceFile, Span, SpanMap, display_path};
 
 use crate::args::{ImportArgs, ImportFormat, StateArgs};
 use crate::input::{read_cluster, read_inputs};
-use crate::output::{fs_problem, write_all};
+use crate::output::{fs_problem, namespaced_path, write_all};
 use crate::terminal::{print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_OK};
 
@@ -367,20 +367,7 @@ fn write_out(
     };
     let mut files = Vec::new();
     for i in imported {
-        let relative = PathBuf::from(&i.namespace).join(format!("{}.{extension}", i.name));
-        if !relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-            || relative.components().count() != 2
-        {
-            return Err(Diagnostic::new(
-                Code::invalid_name,
-                format!(
-                    "refusing to write {}: the path would leave the output directory",
-                    display_path(&relative)
-                ),
-            ));
-        }
+        let relative = namespaced_path(&i.namespace, &format!("{}.{extension}", i.name))?;
         let target = dir.join(&relative);
         if let Some(parent) = target.parent()
             && parent

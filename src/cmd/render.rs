@@ -1,7 +1,7 @@
 //! `everynode render`: print the DaemonSets, or keep a directory of them up to date.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::report::manifests;
 use everynode_core::diagnostic::{self, Code, Diagnostic, Severity, did_you_mean};
@@ -10,7 +10,7 @@ use everynode_core::source::display_path;
 
 use crate::args::{Format, RenderArgs};
 use crate::input::{GENERATED_MARKER, is_generated, read_inputs};
-use crate::output::{fs_problem, write_all};
+use crate::output::{fs_problem, namespaced_path, write_all};
 use crate::terminal::{print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -93,20 +93,7 @@ pub fn run(args: &RenderArgs) -> u8 {
 fn desired_files(rendered: &[Rendered]) -> Result<BTreeMap<PathBuf, String>, Diagnostic> {
     let mut files = BTreeMap::new();
     for r in rendered {
-        let relative = PathBuf::from(&r.namespace).join(format!("{}.yaml", r.name));
-        if !relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-            || relative.components().count() != 2
-        {
-            return Err(Diagnostic::new(
-                Code::invalid_name,
-                format!(
-                    "refusing to write {}: the path would leave the output directory",
-                    display_path(&relative)
-                ),
-            ));
-        }
+        let relative = namespaced_path(&r.namespace, &format!("{}.yaml", r.name))?;
         let header = format!(
             "{GENERATED_MARKER} from {}; do not edit. Change the description and run `everynode render --out`.\n",
             r.file.name()

@@ -2,6 +2,9 @@
 //! reader (`parse::kdl`) and the writer (`import::kdl`): fields in kebab-case, and what
 //! the object's JSON Schema (k8s-openapi's, Kubernetes 1.33) says each field holds.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
@@ -36,9 +39,20 @@ pub fn kebab(name: &str) -> String {
     out
 }
 
-/// The JSON Schema of `T`, with its definitions.
-pub fn schema_of<T: JsonSchema>() -> Value {
-    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null)
+/// The JSON Schema of `T`, with its definitions; generated once per type and process
+/// (a Volume's holds every volume source: generating it per volume was most of import's
+/// time).
+pub fn schema_of<T: JsonSchema>() -> &'static Value {
+    static SCHEMAS: OnceLock<Mutex<HashMap<String, &'static Value>>> = OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(Default::default);
+    let name = T::schema_id().into_owned();
+    let mut schemas = schemas
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    schemas.entry(name).or_insert_with(|| {
+        let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+        Box::leak(Box::new(schema))
+    })
 }
 
 /// `schema` with a `$ref` into the root's `$defs` followed.
