@@ -431,7 +431,7 @@ fn toleration(t: &Toleration) -> KdlNode {
 fn object<T: Serialize + JsonSchema>(name: &str, value: &T) -> KdlNode {
     let root = schema_of::<T>();
     let json = serde_json::to_value(value).unwrap_or(Value::Null);
-    object_node(name, &json, &root, &root)
+    object_node(name, &json, root, root)
 }
 
 fn object_node(name: &str, value: &Value, schema: &Value, root: &Value) -> KdlNode {

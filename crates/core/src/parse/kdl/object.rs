@@ -34,7 +34,7 @@ impl Lower {
     ) -> Option<T> {
         let root = schema_of::<T>();
         let before = self.diagnostics.len();
-        let value = self.object_value(node, &root, &root, at);
+        let value = self.object_value(node, root, root, at);
         if self.diagnostics.len() > before {
             return None;
         }
