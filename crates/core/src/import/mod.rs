@@ -282,9 +282,10 @@ fn without_defaults(source: &Value, stored: &Value) -> Value {
     for path in &paths {
         remove(&mut all, path);
     }
-    if defaults::normalize(&all) == *stored {
+    // Nothing to try costs no normalization; usually every candidate goes at once.
+    if !paths.is_empty() && defaults::normalize(&all) == *stored {
         current = all;
-    } else {
+    } else if !paths.is_empty() {
         for path in paths {
             let mut trial = current.clone();
             if remove(&mut trial, &path) && defaults::normalize(&trial) == *stored {
@@ -298,6 +299,9 @@ fn without_defaults(source: &Value, stored: &Value) -> Value {
     // `emptyDir: {}` stays: the server would default a volume without a source to it,
     // but a reader should see what the volume is.
     empties.retain(|path| !path.ends_with("/emptyDir"));
+    if empties.is_empty() {
+        return current;
+    }
     let mut all = current.clone();
     for path in empties.iter().rev() {
         remove(&mut all, path);
