@@ -248,6 +248,13 @@ fn text(imported: &Imported, format: ImportFormat) -> String {
 
 /// Every DaemonSet of the PATHs and of --state or --live.
 fn sources(args: &ImportArgs) -> Result<(Vec<Found>, Vec<Diagnostic>), Diagnostic> {
+    if args.paths.is_empty() && args.state.is_empty() && !args.live {
+        // An error (exit 2), not the warning no_descriptions is elsewhere: nothing asked.
+        let mut nothing = Diagnostic::new(Code::no_descriptions, "nothing to import: no PATH, --state or --live")
+            .with_help("everynode import daemonset.yaml, kubectl get ds -A -o json | everynode import -, or everynode import --state cluster.json");
+        nothing.severity = diagnostic::Severity::Error;
+        return Err(nothing);
+    }
     let mut found = Vec::new();
     let mut diagnostics = Vec::new();
     let (paths, stdin): (Vec<PathBuf>, bool) = (
@@ -323,10 +330,6 @@ fn sources(args: &ImportArgs) -> Result<(Vec<Found>, Vec<Diagnostic>), Diagnosti
                 origin: live.source,
             });
         }
-    }
-    if args.paths.is_empty() && args.state.is_empty() && !args.live {
-        return Err(Diagnostic::new(Code::no_descriptions, "nothing to import: no PATH, --state or --live")
-            .with_help("everynode import daemonset.yaml, kubectl get ds -A -o json | everynode import -, or everynode import --state cluster.json"));
     }
     Ok((found, diagnostics))
 }
