@@ -90,8 +90,8 @@ fn print(linted: &Linted, format: LintFormat) {
 }
 
 /// The configuration: the file named, else `.everynode.yaml` in the current directory
-/// when there is one, else none.
-fn config(named: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
+/// when there is one, else none. `plan` reads it too, for `lint.slowRolloutWaves`.
+pub fn config(named: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
     let path = match named {
         Some(path) => path,
         None if Path::new(lint::suppress::CONFIG_FILE).is_file() => {

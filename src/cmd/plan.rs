@@ -11,10 +11,18 @@ use crate::terminal::{colour, print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 pub fn run(args: &PlanArgs) -> u8 {
+    // The rollout's `slow_rollout` limit is lint's, from the same file.
+    let config = match super::lint::config(None) {
+        Ok(config) => config,
+        Err(problems) => {
+            print_diagnostics(&problems);
+            return EXIT_ERROR;
+        }
+    };
     let Some((desired, cluster)) = inputs(&args.paths, &args.state, true) else {
         return EXIT_ERROR;
     };
-    let plan = compare::plan(&desired, &cluster);
+    let plan = compare::plan(&desired, &cluster, config.slow_rollout_waves);
     let text = match args.format {
         PlanFormat::Json => report::plan::json(&plan),
         PlanFormat::Human => report::plan::human(&plan, colour(&std::io::stdout())),

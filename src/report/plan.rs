@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use everynode_core::compare::{Action, Change, Plan};
+use everynode_core::compare::rollout::{duration, time_bound};
+use everynode_core::compare::{Action, Change, Plan, Rollout};
 
 /// How many node names a group of placements lists before it says "and N more".
 const NODES_SHOWN: usize = 5;
@@ -139,6 +140,7 @@ pub fn human(plan: &Plan, colour: bool) -> String {
         }
         out.push('\n');
     }
+    rollouts(plan, &names, &paint, &mut out);
     let s = &plan.summary;
     let _ = write!(
         out,
@@ -156,4 +158,138 @@ fn action_index(action: Action) -> usize {
         Action::Blocked => 3,
         Action::Keep => 4,
     }
+}
+
+/// The ROLLOUT section: per DaemonSet with pods to replace, how the controller will get
+/// there (budget, waves, the time bound), where the recording stands, the nodes it takes
+/// the daemon from, and the stalls.
+fn rollouts(plan: &Plan, names: &[String], paint: &Paint, out: &mut String) {
+    let rolling: Vec<(&String, &Rollout, Change)> = plan
+        .daemonsets
+        .iter()
+        .zip(names)
+        .filter_map(|(d, name)| Some((name, d.rollout.as_ref()?, d.change)))
+        .collect();
+    if rolling.is_empty() {
+        return;
+    }
+    let width = rolling.iter().map(|(n, ..)| n.len()).max().unwrap_or(0);
+    let _ = write!(out, "\n{}\n", paint.bold("ROLLOUT"));
+    for (name, r, change) in rolling {
+        let pad = " ".repeat(width + 2);
+        let mut lines = rollout_lines(r, change);
+        if !r.lost.is_empty() {
+            let shown: Vec<&str> = r
+                .lost
+                .iter()
+                .take(NODES_SHOWN)
+                .map(String::as_str)
+                .collect();
+            let more = r.lost.len().saturating_sub(NODES_SHOWN);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "removes the daemon from {} it should no longer run on (an untolerated NoSchedule taint kept the old pod): {}{more}",
+                super::count(r.lost.len(), "node"),
+                shown.join(", ")
+            ));
+        }
+        for stall in &r.stalls {
+            let nodes = if stall.nodes.is_empty() {
+                String::new()
+            } else {
+                let shown: Vec<&str> = stall
+                    .nodes
+                    .iter()
+                    .take(NODES_SHOWN)
+                    .map(String::as_str)
+                    .collect();
+                let more = stall.nodes.len().saturating_sub(NODES_SHOWN);
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                format!(" on {}{more}", shown.join(", "))
+            };
+            let code = paint.style(
+                &stall.code,
+                Style::new().fg_color(Some(AnsiColor::Red.into())),
+            );
+            lines.push(format!("{code}: {}{nodes}", stall.message));
+        }
+        for (i, line) in lines.iter().enumerate() {
+            if i == 0 {
+                let _ = writeln!(out, "{name:<width$}  {line}");
+            } else {
+                let _ = writeln!(out, "{pad}{line}");
+            }
+        }
+    }
+}
+
+/// The budget and waves of one rollout, then the recording's progress.
+fn rollout_lines(r: &Rollout, change: Change) -> Vec<String> {
+    let pods = |n: usize| super::count(n, "pod");
+    let mut lines = Vec::new();
+    if let Some(adopted) = r.recreate {
+        lines.push(format!(
+            "recreate  deleting the DaemonSet deletes its {} (kubectl's default cascade), then the new one creates one on each of {}: each node runs no copy until its new pod is ready{}",
+            pods(r.to_update),
+            super::count(r.desired, "node"),
+            if r.min_ready_seconds > 0 {
+                format!(" and {} more (minReadySeconds)", duration(r.min_ready_seconds))
+            } else {
+                String::new()
+            }
+        ));
+        lines.push(if adopted {
+            "with --cascade=orphan the old pods keep running and the new selector selects them: the new DaemonSet adopts them and replaces them by its update strategy, with no gap".to_string()
+        } else {
+            "with --cascade=orphan the old pods keep running but the new selector does not select them: each node runs two copies until they are deleted by hand".to_string()
+        });
+        return lines;
+    }
+    debug_assert!(change != Change::Recreate);
+    if r.strategy == "OnDelete" {
+        lines.push(format!(
+            "OnDelete       {} {} the old template until each is deleted",
+            pods(r.to_update),
+            if r.to_update == 1 { "keeps" } else { "keep" }
+        ));
+    } else {
+        let (at_a_time, how) = if r.max_surge > 0 {
+            (
+                r.max_surge,
+                format!(
+                    "maxSurge {} of {}: each new pod starts beside the old one",
+                    r.budget_from, r.desired
+                ),
+            )
+        } else {
+            (
+                r.max_unavailable,
+                format!("maxUnavailable {} of {}", r.budget_from, r.desired),
+            )
+        };
+        lines.push(format!(
+            "RollingUpdate  {} to update, {at_a_time} at a time ({how})",
+            pods(r.to_update)
+        ));
+        let waves = super::count(r.waves.len(), "wave");
+        lines.push(format!(
+            "{waves}; {}",
+            time_bound(r.waves.len(), r.min_ready_seconds)
+        ));
+    }
+    if r.updated > 0 || r.unavailable_now > 0 {
+        lines.push(format!(
+            "now: {} updated, {} available, {} unavailable of {} desired",
+            r.updated, r.available, r.unavailable_now, r.desired
+        ));
+    }
+    lines
 }

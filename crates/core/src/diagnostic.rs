@@ -135,6 +135,10 @@ codes! {
     unreachable_nodes: Warning, "nodes a DaemonSet selects carry a taint it does not tolerate";
     two_copies: Error, "a node of the state would run two pods of one daemon";
     requests_exceed_allocatable: Error, "the daemon pods of a node request more than it can allocate";
+    surge_host_port: Error, "maxSurge with a host port: the surge pod cannot start beside the old one, so the rollout stalls";
+    surge_no_room: Error, "maxSurge where a node cannot fit a second copy of the pod beside what its pods request";
+    slow_rollout: Warning, "a rolling update that takes more waves than the configured limit";
+    rollout_stuck: Warning, "a rollout of the recording is stuck now: new pods not available use the whole budget";
     invalid_config: Error, "the lint configuration file is malformed";
     unknown_rule: Warning, "an everynode:allow comment names a rule everynode does not have";
 }

@@ -45,6 +45,8 @@ pub struct Loader {
     revisions: HashMap<(String, String), ControllerRevision>,
     /// One copy of each pod label set and owner: thousands of pods share a few.
     shared: Shared,
+    /// The latest timestamp read so far (`Cluster::now`).
+    now: Option<i64>,
 }
 
 /// The pods' label sets and owners read so far, each held once.
@@ -251,6 +253,7 @@ impl Loader {
             daemonsets,
             pods,
             revisions,
+            now: self.now,
         }
     }
 }
@@ -891,11 +894,29 @@ fn read_kind<'de, A: MapAccess<'de>>(
 ) -> Result<(), A::Error> {
     match kind {
         "Node" => {
-            let node = NodeWire::deserialize(MapAccessDeserializer::new(rest))?.into_node();
+            let wire = NodeWire::deserialize(MapAccessDeserializer::new(rest))?;
+            let latest = wire
+                .status
+                .conditions
+                .iter()
+                .filter_map(ConditionWire::latest);
+            reading.loader.now = reading.loader.now.max(latest.max());
+            let node = wire.into_node();
             reading.loader.nodes.insert(node.name.clone(), node);
         }
         "Pod" => {
             let wire = PodWire::deserialize(MapAccessDeserializer::new(rest))?;
+            let created = wire
+                .metadata
+                .creation_timestamp
+                .as_deref()
+                .and_then(seconds);
+            let latest = wire
+                .status
+                .conditions
+                .iter()
+                .filter_map(ConditionWire::latest);
+            reading.loader.now = reading.loader.now.max(created).max(latest.max());
             if let Some(pod) = wire.into_daemon_pod(&mut reading.loader.shared) {
                 reading.loader.pods.push(pod);
             }
@@ -924,6 +945,8 @@ fn read_kind<'de, A: MapAccess<'de>>(
             fields.extend(rest);
             let live =
                 live_daemonset(Value::Object(fields), reading.source).map_err(de::Error::custom)?;
+            let created = live.daemonset.metadata.creation_timestamp.as_ref();
+            reading.loader.now = reading.loader.now.max(created.map(|t| t.0.as_second()));
             reading
                 .loader
                 .daemonsets
@@ -1181,10 +1204,38 @@ struct NodeStatusWire {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ConditionWire {
     #[serde(rename = "type")]
     kind: String,
     status: String,
+    #[serde(default, deserialize_with = "timestamp")]
+    last_transition_time: Option<i64>,
+    /// Nodes only: the kubelet's last report, the most recent time a recording holds.
+    #[serde(default, deserialize_with = "timestamp")]
+    last_heartbeat_time: Option<i64>,
+}
+
+impl ConditionWire {
+    /// The latest time the condition gives.
+    fn latest(&self) -> Option<i64> {
+        self.last_transition_time.max(self.last_heartbeat_time)
+    }
+}
+
+/// An RFC 3339 timestamp (`metav1.Time`, as `2026-11-30T21:41:14Z`), in seconds since the
+/// Unix epoch. A value that is not one reads as absent: a recording's clock is a hint for
+/// availability, not a reason to refuse the recording.
+fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let text = Option::<String>::deserialize(d)?;
+    Ok(text.and_then(|t| seconds(&t)))
+}
+
+/// `timestamp` of a text already read.
+fn seconds(text: &str) -> Option<i64> {
+    text.parse::<k8s_openapi::jiff::Timestamp>()
+        .ok()
+        .map(|t| t.as_second())
 }
 
 impl NodeWire {
@@ -1289,12 +1340,15 @@ struct FieldWire {
 #[derive(Deserialize, Default)]
 struct PodStatusWire {
     phase: Option<String>,
+    #[serde(default)]
+    conditions: Vec<ConditionWire>,
 }
 
 impl PodWire {
     /// The pod, when a DaemonSet controls it or nothing does (an orphan a DaemonSet may
     /// adopt, `ClaimObject`); `None` for a pod another kind of controller owns.
     fn into_daemon_pod(self, shared: &mut Shared) -> Option<DaemonPod> {
+        let ready = self.status.conditions.iter().find(|c| c.kind == "Ready");
         let owner = match controller_of(self.metadata.owner_references) {
             Some(owner) if owner.kind == "DaemonSet" => Some(shared.owner(owner)),
             Some(_) => return None,
@@ -1313,6 +1367,11 @@ impl PodWire {
             phase: self.status.phase,
             created: self.metadata.creation_timestamp,
             scheduled,
+            // A recording without any condition (a hand-written state, a pod whose status
+            // was left out) says nothing about readiness: such a pod counts as ready, so
+            // that the rollout is not planned as if every pod were failing.
+            ready: ready.is_some_and(|c| c.status == "True") || self.status.conditions.is_empty(),
+            ready_since: ready.and_then(|c| c.last_transition_time),
         })
     }
 }

@@ -422,6 +422,8 @@ mod tests {
             phase: Some("Running".into()),
             created: None,
             scheduled: true,
+            ready: true,
+            ready_since: None,
         }
     }
 

@@ -19,6 +19,8 @@
 //!   adds (`pkg/controller/daemon`).
 //! - [`controller`]: how the DaemonSet controller claims pods (`ClaimPods`) and decides
 //!   that a pod runs the current template (`IsPodUpdated`).
+//! - [`rollout`]: the rolling update's budget and its syncs (`rollingUpdate`,
+//!   `updatedDesiredNodeCounts`, `IsPodAvailable`).
 //!
 //! No I/O, no printing, no spans: callers map the JSON pointers to their own positions.
 //! Another Rust project can use it to simulate DaemonSet placement, as cluster-autoscaler
@@ -31,5 +33,6 @@ pub mod controller;
 pub mod defaults;
 pub mod objects;
 pub mod placement;
+pub mod rollout;
 pub mod selector;
 pub mod validation;

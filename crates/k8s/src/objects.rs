@@ -35,6 +35,11 @@ pub struct Cluster {
     pub pods: Vec<DaemonPod>,
     /// Only revisions whose controller is a DaemonSet.
     pub revisions: Vec<ControllerRevision>,
+    /// "Now" for the recording, in seconds since the Unix epoch: the latest timestamp it
+    /// holds (creation times, condition transitions, node heartbeats), never the clock, so
+    /// that a plan of one recording is the same on every run. `None` when it has none.
+    /// Pod availability (`IsPodAvailable`) is decided against it.
+    pub now: Option<i64>,
 }
 
 impl Cluster {
@@ -154,6 +159,12 @@ pub struct DaemonPod {
     pub created: Option<String>,
     /// `spec.nodeName` is set (the pod is bound), not only named by its affinity.
     pub scheduled: bool,
+    /// Its `Ready` condition is `True` (`podutil.IsPodReady`), or the recording holds no
+    /// condition at all for it (then nothing says it is not).
+    pub ready: bool,
+    /// When the `Ready` condition last changed (`lastTransitionTime`), in seconds since
+    /// the Unix epoch; with `minReadySeconds` it decides availability.
+    pub ready_since: Option<i64>,
 }
 
 impl DaemonPod {

@@ -112,7 +112,7 @@ pub fn facts<'c>(
     };
     let key = format!("{namespace}/{name}");
     let placement = match target {
-        Target::Desired(d) => plan(std::slice::from_ref(*d), cluster)
+        Target::Desired(d) => plan(std::slice::from_ref(*d), cluster, super::SLOW_ROLLOUT_WAVES)
             .placements
             .into_iter()
             .find(|p| p.daemonset == key && p.node == node.name),

@@ -8,7 +8,9 @@ pub mod desired;
 pub mod diff;
 pub mod explain;
 pub mod plan;
+pub mod rollout;
 
 pub use claims::{claim_warnings, contested_orphans};
 pub use desired::{Desired, desired, live_of, pruned, schema_problems, unknown_template_nodes};
 pub use plan::{Action, Change, DaemonSetPlan, PLAN_API_VERSION, Placement, Plan, Summary, plan};
+pub use rollout::{Rollout, SLOW_ROLLOUT_WAVES, Stall};

@@ -24,6 +24,7 @@ use everynode_k8s::objects::{Cluster, DaemonPod, LiveDaemonSet, Node};
 use everynode_k8s::placement::{DaemonPodTemplate, Origin, Verdict};
 
 use super::desired::{Desired, pruned};
+use super::rollout::{self, Rollout, RolloutNode};
 
 /// The API version of the plan document.
 pub const PLAN_API_VERSION: &str = "everynode.dev/v1alpha1";
@@ -79,6 +80,8 @@ pub struct DaemonSetPlan {
     pub change: Change,
     /// How many nodes should run its pod.
     pub desired: usize,
+    /// What applying does over time, when pods are to be replaced; null otherwise.
+    pub rollout: Option<Rollout>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
@@ -151,8 +154,10 @@ impl Change {
     }
 }
 
-/// Compares what should exist with the cluster.
-pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
+/// Compares what should exist with the cluster; `slow_waves` is the number of waves
+/// beyond which a rollout is `slow_rollout` ([`rollout::SLOW_ROLLOUT_WAVES`] unless the
+/// configuration says otherwise).
+pub fn plan(desired: &[Desired], cluster: &Cluster, slow_waves: usize) -> Plan {
     let pods = PodIndex::new(&cluster.pods);
     let live: HashMap<(&str, &str), &LiveDaemonSet> = cluster
         .daemonsets
@@ -166,7 +171,7 @@ pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
         let live = live
             .get(&(want.namespace.as_str(), want.name.as_str()))
             .copied();
-        let (plan, mut placed, lost) = plan_desired(want, live, cluster, &pods);
+        let (plan, mut placed, lost) = plan_desired(want, live, cluster, &pods, slow_waves);
         pods_lost |= lost;
         daemonsets.push(plan);
         placements.append(&mut placed);
@@ -190,6 +195,9 @@ pub fn plan(desired: &[Desired], cluster: &Cluster) -> Plan {
     }
     let changes = pods_lost
         || daemonsets.iter().any(|d| d.change != Change::Unchanged)
+        || daemonsets
+            .iter()
+            .any(|d| d.rollout.as_ref().is_some_and(|r| !r.stalls.is_empty()))
         || placements
             .iter()
             .any(|p| matches!(p.action, Action::Create | Action::Update | Action::Delete));
@@ -208,6 +216,7 @@ fn plan_desired(
     live: Option<&LiveDaemonSet>,
     cluster: &Cluster,
     pods: &PodIndex,
+    slow_waves: usize,
 ) -> (DaemonSetPlan, Vec<Placement>, bool) {
     let key = format!("{}/{}", want.namespace, want.name);
     let wanted = defaults::normalize_typed(&want.daemonset);
@@ -237,7 +246,7 @@ fn plan_desired(
         }
     };
     let currency = Currency::new(outdated, live, &want.daemonset, cluster);
-    let daemonset_plan = |desired| DaemonSetPlan {
+    let daemonset_plan = |desired, rollout| DaemonSetPlan {
         namespace: want.namespace.clone(),
         name: want.name.clone(),
         daemon: want.daemon.clone(),
@@ -245,9 +254,10 @@ fn plan_desired(
         source: want.source.clone(),
         change,
         desired,
+        rollout,
     };
     let Some(template) = DaemonPodTemplate::new(&want.daemonset) else {
-        return (daemonset_plan(0), Vec::new(), false);
+        return (daemonset_plan(0, None), Vec::new(), false);
     };
     let on_delete = want
         .daemonset
@@ -268,11 +278,25 @@ fn plan_desired(
     let mut desired = 0;
     // An out-of-date pod on a node whose taints keep its replacement off.
     let mut pods_lost = false;
+    let mut rolling = Vec::new();
+    // Pods the DaemonSet owns today that its new selector does not select.
+    let mut any_released = false;
     for node in &cluster.nodes {
         let verdict = template.evaluate(node);
         desired += usize::from(verdict.should_run);
         let here = by_node.remove(node.name.as_str()).unwrap_or_default();
         let let_go = released.remove(node.name.as_str()).unwrap_or_default();
+        any_released |= !let_go.is_empty();
+        if verdict.should_continue_running {
+            rolling.push(RolloutNode {
+                node,
+                should_run: verdict.should_run,
+                pods: running_pods(&here)
+                    .into_iter()
+                    .map(|p| (p, currency.outdated(p).is_none()))
+                    .collect(),
+            });
+        }
         if let Some((action, mut reason)) = decide(
             &template, node, &verdict, &here, &currency, &selection, on_delete,
         ) {
@@ -306,7 +330,22 @@ fn plan_desired(
             notable: true,
         });
     }
-    (daemonset_plan(desired), placements, pods_lost)
+    let recreate = (change == Change::Recreate).then_some(!any_released);
+    let rollout = rollout::rollout(&want.daemonset, &rolling, cluster.now, slow_waves, recreate);
+    (daemonset_plan(desired, rollout), placements, pods_lost)
+}
+
+/// The pods the controller counts as running on a node, in the order it keeps them
+/// (`podByCreationTimestampAndPhase`): not being deleted, not Failed or Succeeded (which
+/// `podsShouldBeOnNode` deletes before it looks at the rest).
+fn running_pods<'p>(here: &[&'p DaemonPod]) -> Vec<&'p DaemonPod> {
+    let mut running: Vec<&DaemonPod> = here
+        .iter()
+        .copied()
+        .filter(|p| !p.terminating && !matches!(p.phase.as_deref(), Some("Failed" | "Succeeded")))
+        .collect();
+    running.sort_by(|a, b| a.keep_order().cmp(&b.keep_order()));
+    running
 }
 
 /// The pair's action and reason, or `None` when nothing runs and nothing should.
@@ -325,10 +364,7 @@ fn decide(
         here.iter().partition(|p| p.terminating);
     // `podsShouldBeOnNode`: a Failed pod is deleted (and replaced, after a backoff), and
     // so is a Succeeded one; only the others count as running.
-    let finished = |p: &&DaemonPod| matches!(p.phase.as_deref(), Some("Failed" | "Succeeded"));
-    let mut running: Vec<&DaemonPod> = here.iter().copied().filter(|p| !finished(p)).collect();
-    // The pod the controller keeps when several run (`podByCreationTimestampAndPhase`).
-    running.sort_by(|a, b| a.keep_order().cmp(&b.keep_order()));
+    let running = running_pods(&here);
     let failed = here
         .iter()
         .filter(|p| p.phase.as_deref() == Some("Failed"))
@@ -491,6 +527,7 @@ fn plan_prune(live: &LiveDaemonSet, pods: &PodIndex) -> (DaemonSetPlan, Vec<Plac
             source: live.source.clone(),
             change: Change::Delete,
             desired: 0,
+            rollout: None,
         },
         placements,
     )

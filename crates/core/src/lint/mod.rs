@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Container, PodSpec};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use everynode_k8s::apimachinery::Quantity;
 use everynode_k8s::objects::Cluster;
@@ -112,10 +113,11 @@ pub fn lint(inputs: &Inputs, cluster: Option<&Cluster>, config: &Config) -> Lint
     }
     for d in desired {
         dead::dead_node_selections(d, &mut findings);
+        surge_host_port(d, &mut findings);
     }
     overlaps(desired, &mut findings);
     if let Some(cluster) = cluster {
-        on_nodes(desired, cluster, &mut findings);
+        on_nodes(desired, cluster, config.slow_rollout_waves, &mut findings);
     }
     let mut linted = Linted {
         files: inputs.files.len(),
@@ -423,15 +425,109 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `surge_host_port`: a DaemonSet that surges (`AllowsSurge`) and takes a host port, or
+/// uses the host network with a container port. The surge pod is bound to the node of the
+/// old pod, which still holds the port, so it never starts; once maxSurge nodes wait for
+/// theirs the rollout stops (kubernetes/kubernetes#106417, never fixed upstream, and the
+/// API server accepts the combination). Needs no cluster.
+fn surge_host_port(d: &Desired, findings: &mut Vec<Diagnostic>) {
+    let Some(spec) = d.daemonset.spec.as_ref() else {
+        return;
+    };
+    let strategy = spec.update_strategy.as_ref();
+    if !everynode_k8s::rollout::allows_surge(strategy) {
+        return;
+    }
+    let Some(port) = spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(compare::rollout::host_port)
+    else {
+        return;
+    };
+    let surge = strategy
+        .and_then(|s| s.rolling_update.as_ref())
+        .and_then(|r| r.max_surge.as_ref())
+        .map(|v| match v {
+            IntOrString::Int(n) => n.to_string(),
+            IntOrString::String(p) => p.clone(),
+        })
+        .unwrap_or_default();
+    findings.push(
+        Diagnostic::new(
+            Code::surge_host_port,
+            format!("{}: {}", key(d), compare::rollout::surge_host_port_message(&surge, &port)),
+        )
+        .at(&d.file, d.span_of(STRATEGY), "maxSurge here")
+        .with_help("use maxSurge 0 with maxUnavailable (the old pod goes first and frees the port), or drop the host port"),
+    );
+}
+
+/// Where lint reports a rollout's findings: the update strategy.
+const STRATEGY: &str = "/spec/updateStrategy/rollingUpdate/maxSurge";
+
+/// The plan's rollout stalls that need the nodes (`surge_no_room`, `slow_rollout`,
+/// `rollout_stuck`), as findings at the update strategy; `surge_host_port` is lint's own
+/// rule above.
+fn rollout_stalls(desired: &[Desired], plan: &compare::Plan, findings: &mut Vec<Diagnostic>) {
+    for d in desired {
+        let Some(rollout) = plan
+            .daemonsets
+            .iter()
+            .find(|p| p.namespace == d.namespace && p.name == d.name)
+            .and_then(|p| p.rollout.as_ref())
+        else {
+            continue;
+        };
+        for stall in &rollout.stalls {
+            let Some(code) = Code::ALL.iter().find(|c| c.as_str() == stall.code) else {
+                continue;
+            };
+            if *code == Code::surge_host_port {
+                continue;
+            }
+            let nodes: Vec<&str> = stall.nodes.iter().map(String::as_str).collect();
+            let on = if nodes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", named(&nodes))
+            };
+            let help = match code {
+                Code::slow_rollout => {
+                    "raise maxUnavailable (a percentage scales with the nodes), or use maxSurge; the limit is lint.slowRolloutWaves in .everynode.yaml"
+                }
+                Code::rollout_stuck => {
+                    "look at why the new pods are not ready on those nodes (kubectl describe pod); the rollout goes on once they are"
+                }
+                _ => {
+                    "lower the pod's requests, or use maxSurge 0 with maxUnavailable so that the old pod goes first"
+                }
+            };
+            findings.push(
+                Diagnostic::new(*code, format!("{}: {}{on}", key(d), stall.message))
+                    .at(&d.file, d.span_of(STRATEGY), "the update strategy")
+                    .with_help(help),
+            );
+        }
+    }
+}
+
 /// The rules that need the nodes: nodes a DaemonSet selects but cannot reach, nodes that
 /// would run two copies of one daemon, nodes whose daemon pods request more than they can
 /// allocate, and orphan pods two DaemonSets would adopt.
-fn on_nodes(desired: &[Desired], cluster: &Cluster, findings: &mut Vec<Diagnostic>) {
+fn on_nodes(
+    desired: &[Desired],
+    cluster: &Cluster,
+    slow_waves: usize,
+    findings: &mut Vec<Diagnostic>,
+) {
     // Orphans of the recording that two DaemonSets would adopt.
     findings.extend(compare::contested_orphans(desired, cluster));
     // A template nodeName no node of the recording has: as plan warns.
     findings.extend(compare::unknown_template_nodes(desired, cluster));
-    let plan = compare::plan(desired, cluster);
+    let plan = compare::plan(desired, cluster, slow_waves);
+    rollout_stalls(desired, &plan, findings);
     let mut blocked: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for p in &plan.placements {
         if p.action == Action::Blocked {

@@ -12,6 +12,7 @@
 //!     - rule: image_latest
 //!       paths: [vendor/]               # only for files under these path prefixes
 //!   exclude: [charts/agent/templates/] # not read at all (Helm templates are not YAML)
+//!   slowRolloutWaves: 100              # slow_rollout beyond this many waves
 //! ```
 //!
 //! Paths name files or folders (whole segments), relative to the current directory as the
@@ -22,6 +23,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::compare::SLOW_ROLLOUT_WAVES;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::SourceFile;
 
@@ -45,6 +47,9 @@ struct LintSection {
     allow: Vec<AllowEntry>,
     #[serde(default)]
     exclude: Vec<String>,
+    /// `slow_rollout` warns beyond this many waves.
+    #[serde(default, rename = "slowRolloutWaves")]
+    slow_rollout_waves: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,12 +73,26 @@ pub struct Allow {
 }
 
 /// The configuration: where it came from, and what it allows.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub source: Option<String>,
     pub allow: Vec<Allow>,
     /// Path prefixes lint does not read.
     pub exclude: Vec<String>,
+    /// How many waves a rollout may take before `slow_rollout` warns
+    /// (`lint.slowRolloutWaves`, [`SLOW_ROLLOUT_WAVES`] when the file leaves it out).
+    pub slow_rollout_waves: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            source: None,
+            allow: Vec::new(),
+            exclude: Vec::new(),
+            slow_rollout_waves: SLOW_ROLLOUT_WAVES,
+        }
+    }
 }
 
 impl Config {
@@ -97,7 +116,7 @@ impl Config {
                 )
                 .at(file, (span, 0), "here")
                 .with_help(
-                    "the file holds `lint: {allow: [{rule: RULE, paths: [PREFIX], reason: TEXT}], exclude: [PREFIX]}`",
+                    "the file holds `lint: {allow: [{rule: RULE, paths: [PREFIX], reason: TEXT}], exclude: [PREFIX], slowRolloutWaves: N}`",
                 ),
             ]
         })?;
@@ -140,6 +159,7 @@ impl Config {
                     .iter()
                     .map(|p| prefix(p, relative))
                     .collect(),
+                slow_rollout_waves: parsed.lint.slow_rollout_waves.unwrap_or(SLOW_ROLLOUT_WAVES),
             })
         } else {
             Err(problems)
