@@ -261,19 +261,19 @@ fn rollout_lines(r: &Rollout, change: Change) -> Vec<String> {
             if r.to_update == 1 { "keeps" } else { "keep" }
         ));
     } else {
+        // A percentage is of the desired nodes; an integer is the budget itself.
+        let of = if r.budget_from.ends_with('%') {
+            format!("{} of {}", r.budget_from, r.desired)
+        } else {
+            r.budget_from.clone()
+        };
         let (at_a_time, how) = if r.max_surge > 0 {
             (
                 r.max_surge,
-                format!(
-                    "maxSurge {} of {}: each new pod starts beside the old one",
-                    r.budget_from, r.desired
-                ),
+                format!("maxSurge {of}: each new pod starts beside the old one"),
             )
         } else {
-            (
-                r.max_unavailable,
-                format!("maxUnavailable {} of {}", r.budget_from, r.desired),
-            )
+            (r.max_unavailable, format!("maxUnavailable {of}"))
         };
         lines.push(format!(
             "RollingUpdate  {} to update, {at_a_time} at a time ({how})",

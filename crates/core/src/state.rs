@@ -31,6 +31,7 @@ use crate::source::SourceFile;
 use everynode_k8s::apimachinery::Quantity;
 use everynode_k8s::objects::{
     Cluster, ControllerRevision, DaemonPod, LiveDaemonSet, Node, Owner, Taint, live_daemonset,
+    pod_request,
 };
 
 /// Reads state sources one after another; later sources replace objects of the same
@@ -47,7 +48,22 @@ pub struct Loader {
     shared: Shared,
     /// The latest timestamp read so far (`Cluster::now`).
     now: Option<i64>,
+    /// Every pod bound to a node and not finished, with what it requests; `finish` keeps
+    /// the last of each namespace and name and sums them per node (`Cluster::requested`).
+    requesting: Vec<Requesting>,
 }
+
+/// A pod's requests on its node.
+struct Requesting {
+    namespace: String,
+    name: String,
+    node: String,
+    /// `cpu` and `memory`, as `objects::pod_request` counts them.
+    requests: Vec<(&'static str, Quantity)>,
+}
+
+/// The resources `Cluster::requested` sums: those the state keeps of a node's allocatable.
+const REQUESTED: [&str; 2] = ["cpu", "memory"];
 
 /// The pods' label sets and owners read so far, each held once.
 #[derive(Default)]
@@ -254,8 +270,28 @@ impl Loader {
             pods,
             revisions,
             now: self.now,
+            requested: requested(self.requesting),
         }
     }
+}
+
+/// Sums the pods' requests per node, each pod once (the last source to give it).
+fn requested(mut pods: Vec<Requesting>) -> BTreeMap<String, BTreeMap<String, Quantity>> {
+    pods.reverse();
+    pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    pods.dedup_by(|later, first| {
+        (&later.namespace, &later.name) == (&first.namespace, &first.name)
+    });
+    let mut sums: BTreeMap<String, BTreeMap<String, Quantity>> = BTreeMap::new();
+    for pod in pods {
+        let on = sums.entry(pod.node).or_default();
+        for (resource, q) in pod.requests {
+            on.entry(resource.to_string())
+                .and_modify(|sum| *sum = sum.add(&q))
+                .or_insert(q);
+        }
+    }
+    sums
 }
 
 /// One source being read: where in it we are, for error messages.
@@ -917,6 +953,9 @@ fn read_kind<'de, A: MapAccess<'de>>(
                 .iter()
                 .filter_map(ConditionWire::latest);
             reading.loader.now = reading.loader.now.max(created).max(latest.max());
+            if let Some(requesting) = wire.requesting() {
+                reading.loader.requesting.push(requesting);
+            }
             if let Some(pod) = wire.into_daemon_pod(&mut reading.loader.shared) {
                 reading.loader.pods.push(pod);
             }
@@ -1301,6 +1340,43 @@ struct RevisionLabels {
 struct PodSpecWire {
     node_name: Option<String>,
     affinity: Option<AffinityWire>,
+    #[serde(default)]
+    containers: Vec<ContainerWire>,
+    #[serde(default)]
+    init_containers: Vec<ContainerWire>,
+    #[serde(default, deserialize_with = "quantity_map")]
+    overhead: BTreeMap<String, String>,
+}
+
+/// What the scheduler reads of a container: its requests (else limits) and whether an
+/// init container is a sidecar.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ContainerWire {
+    #[serde(default)]
+    resources: ResourcesWire,
+    restart_policy: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ResourcesWire {
+    #[serde(default, deserialize_with = "quantity_map")]
+    requests: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "quantity_map")]
+    limits: BTreeMap<String, String>,
+}
+
+impl ContainerWire {
+    /// Its request of a resource, else its limit (`SetDefaults_Pod` copies limits into
+    /// unset requests).
+    fn request(&self, resource: &str) -> Option<Quantity> {
+        let r = &self.resources;
+        let text = r
+            .requests
+            .get(resource)
+            .or_else(|| r.limits.get(resource))?;
+        Quantity::parse(text).ok()
+    }
 }
 
 #[derive(Deserialize)]
@@ -1345,6 +1421,43 @@ struct PodStatusWire {
 }
 
 impl PodWire {
+    /// What the pod requests on its node, when it is bound and not finished (a Succeeded
+    /// or Failed pod holds nothing the scheduler counts).
+    fn requesting(&self) -> Option<Requesting> {
+        let node = self.spec.node_name.as_ref().filter(|n| !n.is_empty())?;
+        if matches!(self.status.phase.as_deref(), Some("Succeeded" | "Failed")) {
+            return None;
+        }
+        let spec = &self.spec;
+        let requests = REQUESTED
+            .into_iter()
+            .filter_map(|resource| {
+                let init = spec.init_containers.iter().map(|c| {
+                    (
+                        c.request(resource),
+                        c.restart_policy.as_deref() == Some("Always"),
+                    )
+                });
+                let containers = spec.containers.iter().map(|c| c.request(resource));
+                let overhead = spec
+                    .overhead
+                    .get(resource)
+                    .and_then(|q| Quantity::parse(q).ok());
+                Some((resource, pod_request(init, containers, overhead)?))
+            })
+            .collect();
+        Some(Requesting {
+            namespace: self
+                .metadata
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".into()),
+            name: self.metadata.name.clone(),
+            node: node.clone(),
+            requests,
+        })
+    }
+
     /// The pod, when a DaemonSet controls it or nothing does (an orphan a DaemonSet may
     /// adopt, `ClaimObject`); `None` for a pod another kind of controller owns.
     fn into_daemon_pod(self, shared: &mut Shared) -> Option<DaemonPod> {
@@ -1454,6 +1567,41 @@ mod tests {
         assert_eq!(cluster.pods.len(), 1);
         assert_eq!(cluster.pods[0].phase.as_deref(), Some("Failed"));
         assert_eq!(cluster.pods[0].labels["app"], "agent");
+    }
+
+    #[test]
+    fn requests_are_summed_per_node_once_per_pod_and_not_for_finished_pods() {
+        let text = r#"
+kind: Pod
+metadata: {name: web, namespace: shop, creationTimestamp: "2026-01-01T00:00:00Z"}
+spec:
+  nodeName: n1
+  initContainers:
+    - {name: proxy, restartPolicy: Always, resources: {requests: {cpu: 20m}}}
+    - {name: setup, resources: {requests: {cpu: "2"}}}
+  containers:
+    - {name: web, resources: {limits: {cpu: 900m, memory: 1Gi}}}
+status:
+  phase: Running
+  conditions: [{type: Ready, status: "True", lastTransitionTime: "2026-01-01T00:01:00Z"}]
+---
+kind: Pod
+metadata: {name: done, namespace: shop}
+spec: {nodeName: n1, containers: [{name: job, resources: {requests: {cpu: "4"}}}]}
+status: {phase: Succeeded}
+"#;
+        let mut loader = Loader::default();
+        loader.add("a.yaml", text.as_bytes()).unwrap();
+        loader.add("b.yaml", text.as_bytes()).unwrap();
+        let cluster = loader.finish();
+        let n1 = &cluster.requested["n1"];
+        // The setup init container with the sidecar before it (2020m) is more than the
+        // steady state (920m); limits stand for unset requests; the Succeeded pod and the
+        // second copy of `web` count for nothing.
+        assert_eq!(n1["cpu"].to_string(), "2020m");
+        assert_eq!(n1["memory"].to_string(), "1Gi");
+        // "Now" is the latest timestamp: the Ready transition.
+        assert_eq!(cluster.now, Some(1_767_225_660));
     }
 
     #[test]

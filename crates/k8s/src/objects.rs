@@ -11,6 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
+use k8s_openapi::api::core::v1::{Container, PodSpec};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -40,6 +41,10 @@ pub struct Cluster {
     /// that a plan of one recording is the same on every run. `None` when it has none.
     /// Pod availability (`IsPodAvailable`) is decided against it.
     pub now: Option<i64>,
+    /// What the pods bound to each node request (`cpu`, `memory`), summed over every pod
+    /// of the recording that is not Succeeded or Failed, daemon pods or not: what the
+    /// scheduler already counts against the node's allocatable. By node name.
+    pub requested: BTreeMap<String, BTreeMap<String, Quantity>>,
 }
 
 impl Cluster {
@@ -199,6 +204,73 @@ pub struct ControllerRevision {
     pub revision: i64,
     /// Its `controller-revision-hash` label.
     pub hash: Option<String>,
+}
+
+/// What one pod requests of a resource, as the scheduler counts it (k8s.io/component-helpers
+/// resource/helpers.go `PodRequests`, without pod-level resources, an alpha feature): the
+/// containers and the sidecars (init containers with `restartPolicy: Always`, which keep
+/// running) together, or an init container with the sidecars started before it, whichever
+/// is more; plus the pod's `overhead`. `init` gives each init container's request and
+/// whether it is a sidecar, in order; `None` where a container requests none.
+pub fn pod_request(
+    init: impl IntoIterator<Item = (Option<Quantity>, bool)>,
+    containers: impl IntoIterator<Item = Option<Quantity>>,
+    overhead: Option<Quantity>,
+) -> Option<Quantity> {
+    let add = |a: Option<Quantity>, b: Quantity| Some(a.map_or(b, |a| a.add(&b)));
+    let (mut sidecars, mut init_peak) = (None, None);
+    for (request, sidecar) in init {
+        let Some(q) = request else {
+            continue;
+        };
+        let running = add(sidecars, q);
+        if sidecar {
+            sidecars = running;
+        }
+        init_peak = init_peak.max(running);
+    }
+    let containers = containers.into_iter().flatten().fold(None, add);
+    let steady = match (containers, sidecars) {
+        (Some(c), Some(s)) => Some(c.add(&s)),
+        (c, s) => c.or(s),
+    };
+    let total = steady.max(init_peak);
+    match (total, overhead) {
+        (Some(t), Some(o)) => Some(t.add(&o)),
+        (t, o) => t.or(o),
+    }
+}
+
+/// What a container requests of a resource: its request, else its limit (the API server
+/// defaults requests to limits, `SetDefaults_Pod`); `None` when it gives neither, or the
+/// quantity does not parse.
+pub fn container_request(container: &Container, resource: &str) -> Option<Quantity> {
+    let resources = container.resources.as_ref()?;
+    [resources.requests.as_ref(), resources.limits.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|list| list.get(resource))
+        .and_then(|q| Quantity::parse(&q.0).ok())
+}
+
+/// What one pod of a template requests of a resource ([`pod_request`]).
+pub fn template_request(spec: &PodSpec, resource: &str) -> Option<Quantity> {
+    let init = spec.init_containers.iter().flatten().map(|c| {
+        (
+            container_request(c, resource),
+            c.restart_policy.as_deref() == Some("Always"),
+        )
+    });
+    let containers = spec
+        .containers
+        .iter()
+        .map(|c| container_request(c, resource));
+    let overhead = spec
+        .overhead
+        .as_ref()
+        .and_then(|o| o.get(resource))
+        .and_then(|q| Quantity::parse(&q.0).ok());
+    pod_request(init, containers, overhead)
 }
 
 /// A DaemonSet from the state as the typed API value. Recordings from old clusters may say

@@ -331,7 +331,7 @@ fn plan_desired(
         });
     }
     let recreate = (change == Change::Recreate).then_some(!any_released);
-    let rollout = rollout::rollout(&want.daemonset, &rolling, cluster.now, slow_waves, recreate);
+    let rollout = rollout::rollout(&want.daemonset, &rolling, cluster, slow_waves, recreate);
     (daemonset_plan(desired, rollout), placements, pods_lost)
 }
 

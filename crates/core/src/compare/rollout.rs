@@ -6,10 +6,11 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use everynode_k8s::objects::{DaemonPod, Node};
+use everynode_k8s::objects::{Cluster, DaemonPod, Node, template_request};
 use everynode_k8s::rollout::{self, Budget, NodePods, Pod, Readiness};
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::diagnostic::Code;
 
@@ -92,10 +93,11 @@ pub struct RolloutNode<'c> {
 pub fn rollout(
     daemonset: &DaemonSet,
     nodes: &[RolloutNode],
-    now: Option<i64>,
+    cluster: &Cluster,
     slow_waves: usize,
     recreate: Option<bool>,
 ) -> Option<Rollout> {
+    let now = cluster.now;
     let spec = daemonset.spec.as_ref()?;
     let min_ready = i64::from(spec.min_ready_seconds.unwrap_or(0));
     let strategy = spec.update_strategy.as_ref();
@@ -170,10 +172,14 @@ pub fn rollout(
         rolling.and_then(|r| r.max_unavailable.as_ref())
     };
     plan.budget_from = match raw {
-        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(p)) => p.clone(),
-        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n)) => n.to_string(),
+        Some(IntOrString::String(p)) => p.clone(),
+        Some(IntOrString::Int(n)) => n.to_string(),
         None => "1".to_string(),
     };
+    if max_surge == 0 && max_unavailable > 0 && scaled_zero(raw, desired) {
+        plan.budget_from
+            .push_str(", which the controller raises to 1 when maxSurge is 0 too");
+    }
     plan.max_unavailable = max_unavailable;
     plan.max_surge = max_surge;
     let budget = Budget {
@@ -205,6 +211,12 @@ pub fn rollout(
             message: surge_host_port_message(&max_surge.to_string(), &port),
             nodes: Vec::new(),
         });
+    }
+    if max_surge > 0
+        && let Some(template) = spec.template.spec.as_ref()
+        && let Some(stall) = surge_no_room(template, nodes, &kept, cluster, max_surge)
+    {
+        plan.stalls.push(stall);
     }
     if plan.waves.len() > slow_waves {
         plan.stalls.push(Stall {
@@ -247,6 +259,69 @@ pub fn rollout(
         });
     }
     Some(plan)
+}
+
+/// `surge_no_room`: the nodes that are to get a surge pod (an old pod runs there, and the
+/// daemon should run) where the new pod's requests (`objects::template_request`) do not fit
+/// beside what the node's pods already request, the old daemon pod included, within its
+/// `status.allocatable`. The scheduler's NodeResourcesFit filter
+/// (pkg/scheduler/framework/plugins/noderesources/fit.go `fitsRequest`) then leaves the
+/// surge pod Pending, and the rollout waits for it like for #106417.
+fn surge_no_room(
+    template: &PodSpec,
+    nodes: &[RolloutNode],
+    kept: &[NodePods],
+    cluster: &Cluster,
+    max_surge: i64,
+) -> Option<Stall> {
+    let mut full = Vec::new();
+    let mut first = None;
+    for (n, k) in nodes.iter().zip(kept) {
+        if !k.should_run || !k.pods.iter().any(|p| !p.current) {
+            continue;
+        }
+        let requested = cluster.requested.get(&n.node.name);
+        for resource in ["cpu", "memory"] {
+            let (Some(new), Some(allocatable)) = (
+                template_request(template, resource),
+                n.node.allocatable.get(resource),
+            ) else {
+                continue;
+            };
+            let used = requested.and_then(|r| r.get(resource));
+            let total = used.map_or(new, |u| u.add(&new));
+            if total > *allocatable {
+                first.get_or_insert_with(|| {
+                    format!(
+                        "on {}: {} {resource} requested + {new} > {allocatable} allocatable",
+                        n.node.name,
+                        used.map_or_else(|| "0".to_string(), |u| u.to_string()),
+                    )
+                });
+                full.push(n.node.name.clone());
+                break;
+            }
+        }
+    }
+    let example = first?;
+    Some(Stall {
+        code: Code::surge_no_room.as_str().to_string(),
+        message: format!(
+            "maxSurge {max_surge}: the new pod does not fit beside what the pods of {} already request ({example}); it stays Pending there, and the rollout stops once {max_surge} such {}",
+            crate::diagnostic::count(full.len(), "node"),
+            if max_surge == 1 {
+                "node waits"
+            } else {
+                "nodes wait"
+            }
+        ),
+        nodes: full,
+    })
+}
+
+/// A budget value that resolves to 0 for `desired` nodes.
+fn scaled_zero(raw: Option<&IntOrString>, desired: usize) -> bool {
+    raw.is_some_and(|v| rollout::scaled(v, desired as i64) == Ok(0))
 }
 
 /// `maxSurge N with hostPort P: ...` for `surge_host_port`; `max_surge` as resolved, or as

@@ -11,11 +11,11 @@ pub mod suppress;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Container, PodSpec};
+use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use everynode_k8s::apimachinery::Quantity;
-use everynode_k8s::objects::Cluster;
+use everynode_k8s::objects::{Cluster, container_request, template_request};
 use everynode_k8s::placement::DaemonPodTemplate;
 use everynode_k8s::selector::{self, label_selector_matches};
 use everynode_k8s::validation;
@@ -654,55 +654,24 @@ fn on_nodes(
     }
 }
 
-/// What a container asks of a resource: its request, else its limit, which the API server
-/// copies into the pod's requests.
-fn container_request(container: &Container, resource: &str) -> Option<Quantity> {
-    let resources = container.resources.as_ref()?;
-    [resources.requests.as_ref(), resources.limits.as_ref()]
-        .into_iter()
-        .flatten()
-        .find_map(|list| list.get(resource))
-        .and_then(|q| Quantity::parse(&q.0).ok())
-}
-
 /// What one pod of this DaemonSet requests of a resource, as the scheduler counts it
-/// (`PodRequests`): the containers and the sidecars (init containers that keep
-/// running) together, or an init container with the sidecars started before it,
-/// whichever is more. With the JSON pointer of the container asking the most.
+/// (`objects::pod_request`, `PodRequests`), with the JSON pointer of the container asking
+/// the most.
 fn pod_request(d: &Desired, resource: &str) -> Option<(Quantity, String)> {
     let spec = pod_spec(d)?;
+    let total = template_request(spec, resource)?;
     let at = |list: &str, i: usize| format!("/spec/template/spec/{list}/{i}/resources/requests");
-    let mut largest: Option<(Quantity, String)> = None;
-    let mut note = |q: Quantity, pointer: String| {
-        if largest.as_ref().is_none_or(|(l, _)| q > *l) {
-            largest = Some((q, pointer));
-        }
-    };
-    let add = |a: Option<Quantity>, b: Quantity| Some(a.map_or(b, |a| a.add(&b)));
-    let (mut sidecars, mut init_peak) = (None, None);
-    for (i, c) in spec.init_containers.iter().flatten().enumerate() {
-        let Some(q) = container_request(c, resource) else {
-            continue;
-        };
-        note(q, at("initContainers", i));
-        let running = add(sidecars, q);
-        if c.restart_policy.as_deref() == Some("Always") {
-            sidecars = running;
-        }
-        init_peak = init_peak.max(running);
-    }
-    let mut containers = None;
-    for (i, c) in spec.containers.iter().enumerate() {
-        if let Some(q) = container_request(c, resource) {
-            note(q, at("containers", i));
-            containers = add(containers, q);
-        }
-    }
-    let steady = match (containers, sidecars) {
-        (Some(c), Some(s)) => Some(c.add(&s)),
-        (c, s) => c.or(s),
-    };
-    let total = steady.max(init_peak)?;
+    let init = spec.init_containers.iter().flatten().enumerate();
+    let largest = init
+        .map(|(i, c)| (container_request(c, resource), at("initContainers", i)))
+        .chain(
+            spec.containers
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (container_request(c, resource), at("containers", i))),
+        )
+        .filter_map(|(q, at)| Some((q?, at)))
+        .reduce(|a, b| if b.0 > a.0 { b } else { a });
     Some((total, largest?.1))
 }
 
