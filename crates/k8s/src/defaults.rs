@@ -48,7 +48,7 @@ pub fn normalize(object: &Value) -> Value {
     typed["apiVersion"] = Value::String("apps/v1".into());
     typed["kind"] = Value::String("DaemonSet".into());
     match serde_json::from_value::<DaemonSet>(typed) {
-        Ok(daemonset) => normalize_typed(&daemonset),
+        Ok(daemonset) => stored_value(normalized(daemonset)),
         Err(_) => {
             let mut object = object.clone();
             if let Some(fields) = object.as_object_mut() {
@@ -64,7 +64,12 @@ pub fn normalize(object: &Value) -> Value {
 /// The typed defaults of [`normalized`], then the [`stored::stored_form`] of the result,
 /// without `status` (which the server writes, not the manifest).
 pub fn normalize_typed(daemonset: &DaemonSet) -> Value {
-    let mut value = serde_json::to_value(normalized(daemonset.clone())).unwrap_or(Value::Null);
+    stored_value(normalized(daemonset.clone()))
+}
+
+/// A normalized DaemonSet as JSON in its stored form, without `status`.
+fn stored_value(daemonset: DaemonSet) -> Value {
+    let mut value = serde_json::to_value(daemonset).unwrap_or(Value::Null);
     stored::stored_form(&mut value);
     if let Some(fields) = value.as_object_mut() {
         fields.remove("status");

@@ -145,7 +145,8 @@ pub fn import(object: &Value, named: bool) -> Result<Imported, Skipped> {
         .namespace
         .clone()
         .unwrap_or_else(|| "default".into());
-    let stored = defaults::normalize(&source);
+    // `normalize(&source)`, without reading the object again.
+    let stored = defaults::normalize_typed(&typed);
     let short = without_defaults(&source, &stored);
     let short_typed = DaemonSet::deserialize(&short)
         .map_err(|e| Skipped::Invalid(format!("not a valid DaemonSet: {e}")))?;
@@ -270,48 +271,60 @@ fn without_server_fields(object: &Value) -> Value {
 
 /// `source` without each field the server would fill in the same way: a field goes when
 /// the object without it is stored as `stored` (its own stored form). The fields tried
-/// are those holding a value the server defaults some field to ([`default_like`]); all
-/// are tried at once first (usually they all go), then one by one, so the cost does not
-/// grow with the square of the fields. Then the objects and lists left empty.
+/// are those holding a value the server defaults some field to ([`default_like`]), then
+/// the objects and lists left empty ([`without_fields`] decides each set).
 fn without_defaults(source: &Value, stored: &Value) -> Value {
     let mut paths = Vec::new();
     leaves(&source["spec"], "/spec".to_string(), &mut paths);
     paths.retain(|path| source.pointer(path).is_some_and(default_like));
-    let mut current = source.clone();
-    let mut all = source.clone();
-    for path in &paths {
-        remove(&mut all, path);
-    }
-    // Nothing to try costs no normalization; usually every candidate goes at once.
-    if !paths.is_empty() && defaults::normalize(&all) == *stored {
-        current = all;
-    } else if !paths.is_empty() {
-        for path in paths {
-            let mut trial = current.clone();
-            if remove(&mut trial, &path) && defaults::normalize(&trial) == *stored {
-                current = trial;
-            }
-        }
-    }
+    let current = without_fields(source, stored, &paths);
     // Empty containers left behind (`securityContext: {}`).
     let mut empties = Vec::new();
     empty_fields(&current["spec"], "/spec".to_string(), &mut empties);
     // `emptyDir: {}` stays: the server would default a volume without a source to it,
     // but a reader should see what the volume is.
     empties.retain(|path| !path.ends_with("/emptyDir"));
-    if empties.is_empty() {
-        return current;
+    // Innermost first.
+    empties.reverse();
+    without_fields(&current, stored, &empties)
+}
+
+/// `object` without those of the fields at `paths` that the server fills in the same way:
+/// the object without them is still stored as `stored`.
+///
+/// All go at once when that holds (the usual case). Otherwise the object without any of
+/// them, normalized once, tells which field is stored differently without it: its
+/// stored value (at the same pointer: normalizing keeps every path under `spec`) is not
+/// `stored`'s. The others go, and one more normalization checks the result, so the
+/// round trip holds whatever the verdicts. Only when that check fails (removals that
+/// affect each other's fields, as `hostNetwork` decides whether a `hostPort` is stored)
+/// is each field tried on its own, in order; deciding every field that way would cost a
+/// normalization of the whole object per field.
+fn without_fields(object: &Value, stored: &Value, paths: &[String]) -> Value {
+    if paths.is_empty() {
+        return object.clone();
     }
-    let mut all = current.clone();
-    for path in empties.iter().rev() {
+    let mut all = object.clone();
+    for path in paths {
         remove(&mut all, path);
     }
-    if defaults::normalize(&all) == *stored {
+    let all_stored = defaults::normalize(&all);
+    if all_stored == *stored {
         return all;
     }
-    for path in empties.into_iter().rev() {
+    let mut trial = object.clone();
+    for path in paths {
+        if stored.pointer(path) == all_stored.pointer(path) {
+            remove(&mut trial, path);
+        }
+    }
+    if defaults::normalize(&trial) == *stored {
+        return trial;
+    }
+    let mut current = object.clone();
+    for path in paths {
         let mut trial = current.clone();
-        if remove(&mut trial, &path) && defaults::normalize(&trial) == *stored {
+        if remove(&mut trial, path) && defaults::normalize(&trial) == *stored {
             current = trial;
         }
     }

@@ -197,9 +197,20 @@ fn store_struct(fields: &mut Map<String, Value>, owner: &str) {
         return;
     };
     for row in rows {
-        let value = fields.remove(&row.name);
-        if let Some(value) = store_field(value, row) {
-            fields.insert(row.name.clone(), value);
+        // A field present is stored in its place (most are kept: no removal and
+        // insertion, no new key); one absent only when it is written anyway.
+        match fields.get_mut(&row.name) {
+            Some(slot) => match store_field(Some(slot.take()), row) {
+                Some(value) => *slot = value,
+                None => {
+                    fields.remove(&row.name);
+                }
+            },
+            None => {
+                if let Some(value) = store_field(None, row) {
+                    fields.insert(row.name.clone(), value);
+                }
+            }
         }
     }
 }
