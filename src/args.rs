@@ -31,12 +31,84 @@ pub enum Command {
     Diff(DiffArgs),
     /// Explain why a DaemonSet's pod does or does not belong on a node.
     Explain(ExplainArgs),
-    /// Print the JSON Schema of the YAML form of a description, of the plan document, or
-    /// of lint's JSON report.
+    /// Print the JSON Schema of the YAML form of a description, of the plan document, of
+    /// lint's JSON report, or of the coverage document.
     Schema(SchemaArgs),
     /// Make descriptions of existing DaemonSets (manifests, a recording, or the live
     /// cluster) that render them back unchanged: same name, selector and pod template.
     Import(ImportArgs),
+    /// Show which daemon reaches which node pool (existing, or a Karpenter NodePool not
+    /// created yet), what blocks it, and what each node of a pool pays in daemon pods.
+    Coverage(CoverageArgs),
+    /// Print the shell completion script for SHELL (source it, or install it where the
+    /// shell looks for completions).
+    Completions(CompletionsArgs),
+}
+
+impl Command {
+    /// The arguments of this command given `-`, by name, once per `-`: standard input can
+    /// be read by one of them only.
+    pub fn stdin_readers(&self) -> Vec<&'static str> {
+        let dashes = |paths: &[PathBuf], name: &'static str| {
+            paths
+                .iter()
+                .filter(|p| p.as_os_str() == "-")
+                .map(move |_| name)
+                .collect::<Vec<_>>()
+        };
+        let (paths, state, path_name): (&[PathBuf], &[PathBuf], _) = match self {
+            Command::Render(a) => (&a.paths, &[], "PATH"),
+            Command::Lint(a) => (&a.paths, &a.state, "PATH"),
+            Command::Plan(a) => (&a.paths, &a.state.state, "PATH"),
+            Command::Diff(a) => (&a.paths, &a.state.state, "PATH"),
+            Command::Explain(a) => (&a.paths, &a.state.state, "--path"),
+            Command::Import(a) => (&a.paths, &a.state, "PATH"),
+            Command::Coverage(a) => (&a.paths, &a.state, "PATH"),
+            Command::Schema(_) | Command::Completions(_) => (&[], &[], "PATH"),
+        };
+        let mut readers = dashes(paths, path_name);
+        readers.extend(dashes(state, "--state"));
+        readers
+    }
+}
+
+#[derive(clap::Args)]
+pub struct CoverageArgs {
+    /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
+    /// hidden, target/ and what the .gitignore and .ignore files list skipped).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// The recorded cluster whose nodes make the existing pools (`kubectl get nodes -o
+    /// json|yaml`): files, directories of them, or - for standard input.
+    #[arg(long, value_name = "FILE", num_args = 1.., required_unless_present_any = ["live", "node_pool"])]
+    pub state: Vec<PathBuf>,
+    /// Read the nodes of the kubeconfig's cluster instead, read-only (list and get only).
+    #[arg(long, conflicts_with = "state")]
+    pub live: bool,
+    /// With --live: the kubeconfig context to use [default: the current one].
+    #[arg(long, value_name = "NAME", conflicts_with = "state")]
+    pub context: Option<String>,
+    /// A pool that does not exist yet: a YAML file of Karpenter NodePools (karpenter.sh/v1)
+    /// or of Nodes as `kubectl get node -o yaml` prints them (repeatable).
+    #[arg(long = "node-pool", value_name = "FILE")]
+    pub node_pool: Vec<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Human)]
+    pub format: CoverageFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CoverageFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(clap::Args)]
@@ -93,7 +165,8 @@ pub struct StateArgs {
 #[derive(clap::Args)]
 pub struct LintArgs {
     /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
-    /// hidden, target/ and what the .gitignore and .ignore files list skipped).
+    /// hidden, target/ and what the .gitignore and .ignore files list skipped), or - for
+    /// YAML on standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format on standard output.
@@ -118,12 +191,19 @@ pub enum LintFormat {
     Json,
     Sarif,
     Github,
+    /// JUnit XML, for the test reports of Jenkins, GitLab and GitHub Actions.
+    Junit,
+    /// GitLab Code Quality JSON (artifacts:reports:codequality).
+    Gitlab,
+    /// GitHub-flavoured Markdown, for a pull-request comment or a step summary.
+    Markdown,
 }
 
 #[derive(clap::Args)]
 pub struct PlanArgs {
     /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
-    /// hidden, target/ and what the .gitignore and .ignore files list skipped).
+    /// hidden, target/ and what the .gitignore and .ignore files list skipped), or - for
+    /// YAML on standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -143,12 +223,24 @@ pub struct DiffArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub state: StateArgs,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DiffFormat {
+    Human,
+    /// GitHub-flavoured Markdown, for a pull-request comment or a step summary.
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum PlanFormat {
     Human,
     Json,
+    /// GitHub-flavoured Markdown, for a pull-request comment or a step summary.
+    Markdown,
 }
 
 #[derive(clap::Args)]
@@ -177,12 +269,13 @@ pub enum SchemaKind {
     Daemon,
     Plan,
     Lint,
+    Coverage,
 }
 
 #[derive(clap::Args)]
 pub struct RenderArgs {
     /// Description files or directories (walked recursively; hidden, target/ and what the
-    /// .gitignore and .ignore files list skipped).
+    /// .gitignore and .ignore files list skipped), or - for YAML on standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format on standard output.

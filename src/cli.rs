@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use crate::args::{Cli, Command};
 use crate::cmd;
@@ -23,6 +24,17 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(message) = stdin_conflict(&cli.command) {
+        let mut command = Cli::command();
+        command.build();
+        let name = subcommand_name(&cli.command);
+        let error = match command.find_subcommand_mut(name) {
+            Some(sub) => sub.error(ErrorKind::ArgumentConflict, message),
+            None => command.error(ErrorKind::ArgumentConflict, message),
+        };
+        let _ = error.print();
+        return ExitCode::from(EXIT_ERROR);
+    }
     let code = match cli.command {
         Command::Render(args) => cmd::render::run(&args),
         Command::Lint(args) => cmd::lint::run(&args),
@@ -31,6 +43,39 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => cmd::explain::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
         Command::Import(args) => cmd::import::run(&args),
+        Command::Completions(args) => cmd::completions::run(&args),
+        Command::Coverage(args) => cmd::coverage::run(&args),
     };
     ExitCode::from(code)
+}
+
+/// Standard input can be read once: `-` given to two arguments (or twice to one) is a
+/// usage error, said before anything is read.
+fn stdin_conflict(command: &Command) -> Option<String> {
+    let readers = command.stdin_readers();
+    if readers.len() < 2 {
+        return None;
+    }
+    let said = match readers.as_slice() {
+        [a, b] if a == b => format!("twice, as {a}"),
+        [a, b] => format!("twice, as {a} and as {b}"),
+        _ => format!("{} times", readers.len()),
+    };
+    Some(format!(
+        "standard input (-) is given {said}, but it can be read only once: pass the other input as a file"
+    ))
+}
+
+fn subcommand_name(command: &Command) -> &'static str {
+    match command {
+        Command::Render(_) => "render",
+        Command::Lint(_) => "lint",
+        Command::Plan(_) => "plan",
+        Command::Diff(_) => "diff",
+        Command::Explain(_) => "explain",
+        Command::Schema(_) => "schema",
+        Command::Import(_) => "import",
+        Command::Completions(_) => "completions",
+        Command::Coverage(_) => "coverage",
+    }
 }

@@ -62,8 +62,11 @@ pub fn read_inputs_except(
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut found = Vec::new();
+    let mut stdin = false;
     for path in paths {
-        if path.is_dir() {
+        if is_stdin(path) {
+            stdin = true;
+        } else if path.is_dir() {
             for file in walk(path) {
                 match file {
                     Ok(file) if everynode_core::parse::is_input(&file) => found.push((file, false)),
@@ -106,7 +109,72 @@ pub fn read_inputs_except(
             Err(problem) => diagnostics.push(problem),
         }
     }
+    // Named, so always read (no configured exclude or marker line applies); last, after
+    // the files, as the core sorts what it reports anyway.
+    if stdin {
+        match read_stdin_source() {
+            Ok(file) => files.push(file),
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
     (files, diagnostics)
+}
+
+/// What standard input is called in diagnostics (`<stdin>:3:7`), as a PATH and as a
+/// `--state` source.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether a PATH or `--state` argument is `-`, standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input given as PATH, read whole: a source named [`STDIN_NAME`], which the
+/// core reads as YAML (JSON included): descriptions with `kind: Daemon` and DaemonSet
+/// manifests, what `helm template` and `kustomize build` print. KDL is not read from
+/// standard input: a file's extension is what says KDL, and guessing from the text
+/// would turn a YAML syntax error into a KDL one (or the other way round). Text that
+/// starts as a KDL description does (a `daemon "…"` node), which no YAML manifest can,
+/// is refused with that said, rather than read as a YAML scalar that holds nothing.
+/// Checked as a file is (UTF-8, no NUL, a byte-order mark dropped); not limited to
+/// [`MAX_INPUT_BYTES`], which keeps stray large files under a PATH out of the pre-commit
+/// hook: standard input is always meant.
+pub fn read_stdin_source() -> Result<Arc<SourceFile>, Diagnostic> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_problem(Path::new(STDIN_NAME), &e.to_string()))?;
+    let file = text_source(Path::new(STDIN_NAME), &bytes)?;
+    if let Some(at) = kdl_description_at(&file.text) {
+        return Err(Diagnostic::new(
+            Code::yaml_syntax,
+            "standard input is read as YAML, and this is a KDL description",
+        )
+        .at(&file, (at, 0), "a KDL node")
+        .with_help("name the .kdl file as PATH (KDL is read from .kdl files only), or pipe the YAML form (`kind: Daemon`)"));
+    }
+    Ok(file)
+}
+
+/// The offset of the first node of `text` when it starts as a KDL description: its first
+/// line that is not blank or a `//` comment is a `daemon "NAME"` node.
+fn kdl_description_at(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with("//") {
+            offset += line.len();
+            continue;
+        }
+        let rest = trimmed.strip_prefix("daemon")?;
+        return rest
+            .trim_start_matches([' ', '\t'])
+            .starts_with('"')
+            .then_some(offset + indent);
+    }
+    None
 }
 
 /// Every file under the directory `root`, in name order (depth first, the entries of a
@@ -333,9 +401,15 @@ pub fn read_source(path: &Path) -> Result<Option<Arc<SourceFile>>, Diagnostic> {
             .with_help("descriptions and manifests are small: check that this is the file you meant, or move it out of the PATH"));
     }
     let read = std::fs::read(path).map_err(|e| io_problem(path, &e.to_string()))?;
+    text_source(path, &read).map(Some)
+}
+
+/// A file's bytes as its text, refused with the position of the first byte that is not
+/// UTF-8 text.
+fn text_source(path: &Path, read: &[u8]) -> Result<Arc<SourceFile>, Diagnostic> {
     // A byte-order mark (editors on Windows write one) is not content; YAML parsers
     // would read it as a stray character before the first key.
-    let bytes = read.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&read);
+    let bytes = read.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(read);
     let (valid, bad_at) = match std::str::from_utf8(bytes) {
         Ok(text) => (text, text.find('\0')),
         Err(error) => (
@@ -350,7 +424,7 @@ pub fn read_source(path: &Path) -> Result<Option<Arc<SourceFile>>, Diagnostic> {
             .at(&file, (prefix.len(), 0), "binary data starts here")
             .with_help("everynode reads KDL, YAML and JSON text: remove the binary file from the PATH or save it as UTF-8"));
     }
-    Ok(Some(source_file(path, valid)))
+    Ok(source_file(path, valid))
 }
 
 /// Reads the cluster state from `--state` sources: files, directories (their .json,
@@ -363,7 +437,7 @@ pub fn read_source(path: &Path) -> Result<Option<Arc<SourceFile>>, Diagnostic> {
 pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
     let mut loader = Loader::default();
     for path in paths {
-        if path.as_os_str() == "-" {
+        if is_stdin(path) {
             read_stdin(&mut loader)?;
             continue;
         }
@@ -405,7 +479,7 @@ pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
 /// Reads standard input into the loader, copying what is read to an unnamed temporary
 /// file (removed when closed): read again from there when the whole text is needed.
 fn read_stdin(loader: &mut Loader) -> Result<(), Diagnostic> {
-    const NAME: &str = "<stdin>";
+    const NAME: &str = STDIN_NAME;
     let unreadable = |e: std::io::Error| io_problem(Path::new(NAME), &e.to_string());
     let spool = tempfile::tempfile().map_err(|e| {
         io_problem(
@@ -477,4 +551,25 @@ pub fn relative_to_cwd(path: &Path) -> Option<String> {
         std::fs::canonicalize(cwd).ok()?,
     );
     path.strip_prefix(&cwd).ok().map(display_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kdl_description_at;
+
+    #[test]
+    fn kdl_on_standard_input_is_told_from_yaml() {
+        assert_eq!(kdl_description_at("daemon \"agent\" {\n}\n"), Some(0));
+        assert_eq!(
+            kdl_description_at("// the agent\n\n  daemon \"agent\" {\n}\n"),
+            Some(16)
+        );
+        assert_eq!(
+            kdl_description_at("apiVersion: apps/v1\nkind: DaemonSet\n"),
+            None
+        );
+        assert_eq!(kdl_description_at("daemon: agent\n"), None);
+        assert_eq!(kdl_description_at("# daemon \"agent\"\n"), None);
+        assert_eq!(kdl_description_at(""), None);
+    }
 }

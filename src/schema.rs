@@ -10,6 +10,12 @@ pub fn plan_schema() -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// The JSON Schema of the document `coverage --format json` prints.
+pub fn coverage_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(everynode_core::coverage::Coverage))
+        .unwrap_or(Value::Null)
+}
+
 /// The JSON Schema of the report `lint --format json` prints.
 pub fn lint_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(crate::report::lint::LintReport))

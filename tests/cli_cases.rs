@@ -6,14 +6,17 @@
 //! - `cwd` (optional): where the command runs, a path relative to the repository root
 //!   (`.` for the root itself, so `examples/` is the shipped one); without it the command
 //!   runs in the case folder;
-//! - `stdin` (optional): what the command reads on standard input (`--state -`);
+//! - `stdin` (optional): what the command reads on standard input (`-` as a PATH, or
+//!   `--state -`);
 //! - the input files the arguments name;
 //! - `stdout`, `stderr`, `code`: what the command prints and its exit code, byte for byte.
 //!
 //! Every plan printed with `--format json` is checked against schemas/plan.schema.json,
 //! every lint report against schemas/lint.schema.json, every SARIF log against the
-//! official SARIF 2.1.0 schema, and the output of `schema` and `render -o json` must
-//! parse as JSON. `EVERYNODE_BLESS=1 cargo test --test cli_cases` rewrites
+//! official SARIF 2.1.0 schema, every JUnit report is read back by an XML reader and its
+//! counts checked, every GitLab Code Quality report is checked against
+//! schemas/gitlab-code-quality.schema.json (fingerprints unique), and the output of
+//! `schema` and `render -o json` must parse as JSON. `EVERYNODE_BLESS=1 cargo test --test cli_cases` rewrites
 //! the expectations (the one bless variable of the suite, read in tests/common); review
 //! them as a diff.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
@@ -69,6 +72,9 @@ fn run_cases(folder: &str, at_least: usize) {
             (Some("lint"), _, true) if !stdout.is_empty() => {
                 common::validated(&stdout, "tests/data/schemas/sarif-schema-2.1.0.json");
             }
+            (Some("coverage"), true, _) if code != 2 => {
+                common::validated(&stdout, "schemas/coverage.schema.json");
+            }
             _ => {}
         }
         // `schema` and `render -o json` print JSON: the bytes must parse (a snapshot tool
@@ -85,6 +91,21 @@ fn run_cases(folder: &str, at_least: usize) {
             && let Err(e) = serde_json::from_str::<serde_json::Value>(&stdout)
         {
             failures.push(format!("{name}: stdout is not JSON ({e})"));
+        }
+        if args.first() == Some(&"lint")
+            && cmd.contains("--format junit")
+            && let Err(problem) = common::junit_counts(&stdout)
+        {
+            failures.push(format!("{name}: {problem}"));
+        }
+        if args.first() == Some(&"lint") && cmd.contains("--format gitlab") {
+            common::validated_code_quality(&stdout);
+        }
+        if cmd.contains("--format markdown")
+            && code != 2
+            && let Err(problem) = common::markdown_checked(&stdout)
+        {
+            failures.push(format!("{name}: {problem}"));
         }
         if code == 2 && args.first() == Some(&"plan") && !stdout.is_empty() {
             failures.push(format!("{name}: a failed run printed to stdout"));
@@ -106,6 +127,11 @@ fn diff_cases() {
 #[test]
 fn lint_cases() {
     run_cases("lint", 30);
+}
+
+#[test]
+fn coverage_cases() {
+    run_cases("coverage", 8);
 }
 
 #[test]

@@ -35,6 +35,7 @@ fn the_committed_schemas_are_current() {
         ("daemon", everynode::schema::daemon_schema()),
         ("plan", everynode::schema::plan_schema()),
         ("lint", everynode::schema::lint_schema()),
+        ("coverage", everynode::schema::coverage_schema()),
     ];
     for (kind, schema) in schemas {
         let path = root().join(format!("schemas/{kind}.schema.json"));

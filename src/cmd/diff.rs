@@ -4,7 +4,7 @@
 use crate::report;
 use everynode_core::compare::diff::{differences, not_compared};
 
-use crate::args::DiffArgs;
+use crate::args::{DiffArgs, DiffFormat};
 use crate::cmd::plan::inputs;
 use crate::terminal::{colour, print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
@@ -15,7 +15,11 @@ pub fn run(args: &DiffArgs) -> u8 {
     };
     print_diagnostics(&not_compared(&desired, &cluster));
     let found = differences(&desired, &cluster);
-    print_stdout(&report::diff::human(&found, colour(&std::io::stdout())));
+    let text = match args.format {
+        DiffFormat::Human => report::diff::human(&found, colour(&std::io::stdout())),
+        DiffFormat::Markdown => report::diff::markdown(&found),
+    };
+    print_stdout(&text);
     if found.is_empty() {
         EXIT_OK
     } else {

@@ -2,7 +2,6 @@
 //! file per daemon under `--out DIR`.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -257,23 +256,9 @@ fn sources(args: &ImportArgs) -> Result<(Vec<Found>, Vec<Diagnostic>), Diagnosti
     }
     let mut found = Vec::new();
     let mut diagnostics = Vec::new();
-    let (paths, stdin): (Vec<PathBuf>, bool) = (
-        args.paths
-            .iter()
-            .filter(|p| p.as_os_str() != "-")
-            .cloned()
-            .collect(),
-        args.paths.iter().any(|p| p.as_os_str() == "-"),
-    );
-    let (mut files, problems) = read_inputs(&paths);
+    // `-` among the PATHs is standard input, a source named `<stdin>`.
+    let (files, problems) = read_inputs(&args.paths);
     diagnostics.extend(problems);
-    if stdin {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| {
-            Diagnostic::new(Code::io_error, format!("cannot read standard input: {e}"))
-        })?;
-        files.push(SourceFile::new("-", text));
-    }
     for file in files {
         if file.path.extension().is_some_and(|e| e == "kdl") {
             continue;

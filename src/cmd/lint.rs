@@ -81,6 +81,9 @@ fn print(linted: &Linted, format: LintFormat) {
         LintFormat::Json => print_stdout(&report::lint::json(linted)),
         LintFormat::Sarif => print_stdout(&report::lint::sarif(linted)),
         LintFormat::Github => print_stdout(&report::lint::github(linted)),
+        LintFormat::Junit => print_stdout(&report::junit::junit(linted)),
+        LintFormat::Gitlab => print_stdout(&report::code_quality::code_quality(linted)),
+        LintFormat::Markdown => print_stdout(&report::lint::markdown(linted)),
         LintFormat::Human => {
             let stderr = std::io::stderr();
             let text = report::lint::human(linted, colour(&stderr), stderr_width(&stderr));

@@ -1,5 +1,7 @@
 //! One module per command: glue between the library's stages and the command line.
 
+pub mod completions;
+pub mod coverage;
 pub mod diff;
 pub mod explain;
 pub mod import;

@@ -26,6 +26,7 @@ pub fn run(args: &PlanArgs) -> u8 {
     let text = match args.format {
         PlanFormat::Json => report::plan::json(&plan),
         PlanFormat::Human => report::plan::human(&plan, colour(&std::io::stdout())),
+        PlanFormat::Markdown => report::plan::markdown(&plan),
     };
     print_stdout(&text);
     let code = if args.exit_code && plan.changes {
@@ -39,6 +40,33 @@ pub fn run(args: &PlanArgs) -> u8 {
     code
 }
 
+/// The DaemonSets that should exist (descriptions compiled, manifests checked) under the
+/// PATHs, except the files `skip` names (the state's own), with the diagnostics found;
+/// `None`, with them printed, when any is an error. `what` names the command in the
+/// message for no input at all.
+pub fn described(
+    paths: &[std::path::PathBuf],
+    skip: &dyn Fn(&everynode_core::source::SourceFile) -> bool,
+    what: &str,
+) -> Option<(Vec<Desired>, Vec<Diagnostic>)> {
+    let (files, mut diagnostics) = read_inputs_except(paths, skip);
+    let compiled = everynode_core::compile(&files);
+    diagnostics.extend(compiled.diagnostics.iter().cloned());
+    let (desired, problems) = compare::desired(compiled.rendered, &compiled.parsed.manifests);
+    diagnostics.extend(problems);
+    if desired.is_empty() && !diagnostic::has_errors(&diagnostics) {
+        diagnostics.push(
+            Diagnostic::new(Code::no_descriptions, format!("no description or DaemonSet manifest found: nothing to {what}"))
+                .with_help(format!("{what} reads .kdl descriptions, YAML descriptions (kind: Daemon) and DaemonSet manifests under the PATHs")),
+        );
+    }
+    if diagnostic::has_errors(&diagnostics) {
+        print_diagnostics(&diagnostic::sorted(diagnostics));
+        return None;
+    }
+    Some((desired, diagnostics))
+}
+
 /// What plan, explain and diff read: the DaemonSets that should exist (descriptions
 /// compiled, manifests checked) and the cluster state. Prints the diagnostics; `None`
 /// when any is an error. A command that `places` pods warns when the state has no nodes.
@@ -47,21 +75,7 @@ pub fn inputs(
     state: &StateArgs,
     places: bool,
 ) -> Option<(Vec<Desired>, Cluster)> {
-    let (files, mut diagnostics) = read_inputs_except(paths, &is_state_source(&state.state));
-    let compiled = everynode_core::compile(&files);
-    diagnostics.extend(compiled.diagnostics.iter().cloned());
-    let (desired, problems) = compare::desired(compiled.rendered, &compiled.parsed.manifests);
-    diagnostics.extend(problems);
-    if desired.is_empty() && !diagnostic::has_errors(&diagnostics) {
-        diagnostics.push(
-            Diagnostic::new(Code::no_descriptions, "no description or DaemonSet manifest found: nothing to plan")
-                .with_help("plan reads .kdl descriptions, YAML descriptions (kind: Daemon) and DaemonSet manifests under the PATHs"),
-        );
-    }
-    if diagnostic::has_errors(&diagnostics) {
-        print_diagnostics(&diagnostic::sorted(diagnostics));
-        return None;
-    }
+    let (desired, mut diagnostics) = described(paths, &is_state_source(&state.state), "plan")?;
     let cluster = match read_cluster(state) {
         Ok(cluster) => cluster,
         Err(problem) => {

@@ -1,5 +1,5 @@
-//! `everynode schema`: the JSON Schema of a description's YAML form, of the plan, or of
-//! lint's report.
+//! `everynode schema`: the JSON Schema of a description's YAML form, of the plan, of
+//! lint's report, or of coverage.
 
 use crate::schema;
 
@@ -12,6 +12,7 @@ pub fn run(args: &SchemaArgs) -> u8 {
         SchemaKind::Daemon => schema::daemon_schema(),
         SchemaKind::Plan => schema::plan_schema(),
         SchemaKind::Lint => schema::lint_schema(),
+        SchemaKind::Coverage => schema::coverage_schema(),
     };
     print_stdout(&schema::to_text(&value));
     EXIT_OK

@@ -116,6 +116,79 @@ pub fn json(linted: &Linted) -> String {
     text
 }
 
+/// `--format markdown`: a table of the findings per rule first, then the findings of each
+/// file folded in a `<details>` block; bounded as a pull-request comment must be.
+pub fn markdown(linted: &Linted) -> String {
+    use super::markdown::escape;
+    let report = report(linted);
+    let s = &report.summary;
+    let mut head = format!(
+        "## everynode lint\n\n**{} in {}, {} suppressed.**\n\n",
+        [
+            super::count(s.errors, "error"),
+            super::count(s.warnings, "warning")
+        ]
+        .join(", "),
+        super::count(s.files, "file"),
+        s.suppressed
+    );
+    if report.findings.is_empty() {
+        head.push_str("No findings.\n");
+        return head;
+    }
+    let mut rules: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    for f in &report.findings {
+        let severity = match f.severity {
+            FindingSeverity::Error => "error",
+            FindingSeverity::Warning => "warning",
+        };
+        *rules.entry((f.rule.as_str(), severity)).or_default() += 1;
+    }
+    head.push_str("| rule | severity | findings |\n| --- | --- | ---: |\n");
+    for ((rule, severity), n) in &rules {
+        head.push_str(&format!("| `{rule}` | {severity} | {n} |\n"));
+    }
+    let mut by_file: std::collections::BTreeMap<&str, Vec<&Finding>> = Default::default();
+    for f in &report.findings {
+        by_file
+            .entry(f.file.as_deref().unwrap_or("(the cluster)"))
+            .or_default()
+            .push(f);
+    }
+    let sections = by_file
+        .into_iter()
+        .map(|(file, findings)| {
+            let mut section = format!(
+                "\n<details><summary><code>{}</code>: {}</summary>\n\n",
+                file.replace('<', "&lt;").replace('>', "&gt;"),
+                super::count(findings.len(), "finding")
+            );
+            for f in findings {
+                let at = match (f.line, f.column) {
+                    (Some(l), Some(c)) => format!("{l}:{c} "),
+                    _ => String::new(),
+                };
+                let mark = match f.severity {
+                    FindingSeverity::Error => ":x:",
+                    FindingSeverity::Warning => ":warning:",
+                };
+                section.push_str(&format!(
+                    "- {mark} {at}`{}`: {}",
+                    f.rule,
+                    escape(&f.message)
+                ));
+                if let Some(help) = &f.help {
+                    section.push_str(&format!("<br>_{}_", escape(help)));
+                }
+                section.push('\n');
+            }
+            section.push_str("\n</details>\n");
+            section
+        })
+        .collect();
+    super::markdown::bounded(head, sections, super::markdown::LIMIT, "file")
+}
+
 /// The human form: the findings of each file under its name, as diagnostics with source
 /// snippets (findings about the cluster last), then a summary line.
 pub fn human(linted: &Linted, colour: bool, width: usize) -> String {

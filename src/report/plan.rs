@@ -67,11 +67,7 @@ pub fn human(plan: &Plan, colour: bool) -> String {
         out.push_str("No DaemonSets to plan.\n");
         return out;
     }
-    // Per DaemonSet: counts of each action.
-    let mut counts: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
-    for p in &plan.placements {
-        counts.entry(&p.daemonset).or_default()[action_index(p.action)] += 1;
-    }
+    let counts = counts(plan);
     let names: Vec<String> = plan
         .daemonsets
         .iter()
@@ -107,21 +103,8 @@ pub fn human(plan: &Plan, colour: bool) -> String {
             c[action_index(Action::Keep)],
         );
     }
-    // The placements that need attention, grouped by DaemonSet, action and reason: every
-    // change, and the keeps that adopt or release a pod.
-    let mut groups: BTreeMap<(&str, Action, &str), Vec<&str>> = BTreeMap::new();
-    for p in plan
-        .placements
-        .iter()
-        .filter(|p| p.action != Action::Keep || p.notable)
-    {
-        groups
-            .entry((&p.daemonset, p.action, &p.reason))
-            .or_default()
-            .push(&p.node);
-    }
     let mut current = "";
-    for ((daemonset, action, reason), nodes) in &groups {
+    for ((daemonset, action, reason), nodes) in &groups(plan) {
         if *daemonset != current {
             let _ = write!(out, "\n{}\n", paint.bold(daemonset));
             current = daemonset;
@@ -158,6 +141,122 @@ fn action_index(action: Action) -> usize {
         Action::Blocked => 3,
         Action::Keep => 4,
     }
+}
+
+/// Per DaemonSet (`namespace/name`): how many placements have each action.
+fn counts(plan: &Plan) -> BTreeMap<&str, [usize; 5]> {
+    let mut counts: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
+    for p in &plan.placements {
+        counts.entry(&p.daemonset).or_default()[action_index(p.action)] += 1;
+    }
+    counts
+}
+
+/// The placements that need attention, grouped by DaemonSet, action and reason: every
+/// change, and the keeps that adopt or release a pod.
+type Groups<'p> = BTreeMap<(&'p str, Action, &'p str), Vec<&'p str>>;
+
+fn groups(plan: &Plan) -> Groups<'_> {
+    let mut groups = Groups::new();
+    for p in plan
+        .placements
+        .iter()
+        .filter(|p| p.action != Action::Keep || p.notable)
+    {
+        groups
+            .entry((&p.daemonset, p.action, &p.reason))
+            .or_default()
+            .push(&p.node);
+    }
+    groups
+}
+
+/// The Markdown form, for a pull-request comment or a step summary: the summary table
+/// first, then per DaemonSet with something to see, its placements and rollout folded in a
+/// `<details>` block; bounded to [`super::markdown::LIMIT`].
+pub fn markdown(plan: &Plan) -> String {
+    use super::markdown::escape;
+    let s = &plan.summary;
+    let mut head = format!(
+        "## everynode plan\n\n**{} to create, {} to update, {} to delete, {} blocked, {} to keep.**\n\n",
+        s.create, s.update, s.delete, s.blocked, s.keep
+    );
+    if plan.daemonsets.is_empty() {
+        head.push_str("No DaemonSets to plan.\n");
+        return head;
+    }
+    head.push_str("| DaemonSet | change | desired | create | update | delete | blocked | keep |\n");
+    head.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    let counts = counts(plan);
+    for d in &plan.daemonsets {
+        let name = format!("{}/{}", d.namespace, d.name);
+        let c = counts.get(name.as_str()).copied().unwrap_or_default();
+        let change = match d.change {
+            Change::Unchanged => "unchanged".to_string(),
+            other => format!("**{}**", other.as_str()),
+        };
+        let _ = writeln!(
+            head,
+            "| `{name}` | {change} | {} | {} | {} | {} | {} | {} |",
+            d.desired,
+            c[action_index(Action::Create)],
+            c[action_index(Action::Update)],
+            c[action_index(Action::Delete)],
+            c[action_index(Action::Blocked)],
+            c[action_index(Action::Keep)],
+        );
+    }
+    let groups = groups(plan);
+    let mut sections = Vec::new();
+    for d in &plan.daemonsets {
+        let name = format!("{}/{}", d.namespace, d.name);
+        let mine: Vec<_> = groups.iter().filter(|((n, ..), _)| *n == name).collect();
+        if mine.is_empty() && d.rollout.is_none() {
+            continue;
+        }
+        let mut section = format!(
+            "\n<details><summary><code>{name}</code>: {}</summary>\n\n",
+            d.change.as_str()
+        );
+        for ((_, action, reason), nodes) in mine {
+            let shown: Vec<String> = nodes
+                .iter()
+                .take(NODES_SHOWN)
+                .map(|n| format!("`{n}`"))
+                .collect();
+            let more = nodes.len().saturating_sub(NODES_SHOWN);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                section,
+                "- **{}** on {}: {}<br>{}{more}",
+                action.as_str(),
+                super::count(nodes.len(), "node"),
+                escape(reason),
+                shown.join(", ")
+            );
+        }
+        if let Some(r) = &d.rollout {
+            section.push_str("\n**Rollout**\n\n");
+            for line in rollout_lines(r, d.change) {
+                let _ = writeln!(section, "- {}", escape(&line));
+            }
+            for stall in &r.stalls {
+                let _ = writeln!(
+                    section,
+                    "- :warning: `{}`: {}",
+                    stall.code,
+                    escape(&stall.message)
+                );
+            }
+        }
+        section.push_str("\n</details>\n");
+        sections.push(section);
+    }
+    super::markdown::bounded(head, sections, super::markdown::LIMIT, "DaemonSet")
 }
 
 /// The ROLLOUT section: per DaemonSet with pods to replace, how the controller will get
@@ -213,7 +312,7 @@ fn rollouts(plan: &Plan, names: &[String], paint: &Paint, out: &mut String) {
                 } else {
                     String::new()
                 };
-                format!(" on {}{more}", shown.join(", "))
+                format!(" (nodes: {}{more})", shown.join(", "))
             };
             let code = paint.style(
                 &stall.code,
@@ -282,7 +381,7 @@ fn rollout_lines(r: &Rollout, change: Change) -> Vec<String> {
         let waves = super::count(r.waves.len(), "wave");
         lines.push(format!(
             "{waves}; {}",
-            time_bound(r.waves.len(), r.min_ready_seconds)
+            time_bound(r.min_seconds, r.min_ready_seconds)
         ));
     }
     if r.updated > 0 || r.unavailable_now > 0 {

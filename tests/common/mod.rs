@@ -107,3 +107,116 @@ pub fn check_expectation(expected: &Path, actual: &str, failures: &mut Vec<Strin
         ));
     }
 }
+
+/// A GitLab Code Quality report (`lint --format gitlab`), checked against the schema
+/// written from GitLab's documentation, with every fingerprint unique (GitLab keeps one
+/// issue per fingerprint).
+pub fn validated_code_quality(stdout: &str) -> serde_json::Value {
+    let report = validated(stdout, "schemas/gitlab-code-quality.schema.json");
+    let issues = report.as_array().expect("an array of issues");
+    let fingerprints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().expect("a fingerprint"))
+        .collect();
+    assert_eq!(
+        fingerprints.len(),
+        issues.len(),
+        "two issues share a fingerprint:\n{stdout}"
+    );
+    report
+}
+
+/// The counts of a JUnit report (`lint --format junit`) read back by a strict XML reader
+/// (roxmltree, not the writer's crate): (tests, failures, skipped) of the `<testsuites>`,
+/// checked against the `<testsuite>` counts and the test cases each holds.
+pub fn junit_counts(xml: &str) -> Result<(usize, usize, usize), String> {
+    let document = roxmltree::Document::parse(xml).map_err(|e| format!("not XML: {e}"))?;
+    let root = document.root_element();
+    if root.tag_name().name() != "testsuites" {
+        return Err(format!("the root is <{}>", root.tag_name().name()));
+    }
+    let number = |node: roxmltree::Node, name: &str| -> Result<usize, String> {
+        node.attribute(name)
+            .ok_or(format!("<{}> has no {name}", node.tag_name().name()))?
+            .parse()
+            .map_err(|e| format!("{name}: {e}"))
+    };
+    let mut totals = (0, 0, 0);
+    for suite in root.children().filter(|n| n.is_element()) {
+        if suite.tag_name().name() != "testsuite" || suite.attribute("name").is_none() {
+            return Err("a child of <testsuites> is not a named <testsuite>".to_string());
+        }
+        let cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+        let with = |tag: &str| {
+            cases
+                .iter()
+                .filter(|c| c.children().any(|n| n.has_tag_name(tag)))
+                .count()
+        };
+        let counted = (cases.len(), with("failure"), with("skipped"));
+        let said = (
+            number(suite, "tests")?,
+            number(suite, "failures")?,
+            number(suite, "skipped")?,
+        );
+        if counted != said || number(suite, "errors")? != with("error") {
+            return Err(format!(
+                "suite {:?} says {said:?} (tests, failures, skipped) and holds {counted:?}",
+                suite.attribute("name")
+            ));
+        }
+        for case in &cases {
+            if !case.has_tag_name("testcase")
+                || case.attribute("name").is_none()
+                || case.attribute("classname").is_none()
+            {
+                return Err("a test case without name or classname".to_string());
+            }
+        }
+        totals = (
+            totals.0 + counted.0,
+            totals.1 + counted.1,
+            totals.2 + counted.2,
+        );
+    }
+    let said = (
+        number(root, "tests")?,
+        number(root, "failures")?,
+        number(root, "skipped")?,
+    );
+    if said != totals {
+        return Err(format!(
+            "<testsuites> says {said:?} and its suites hold {totals:?}"
+        ));
+    }
+    Ok(totals)
+}
+
+/// Checks a `--format markdown` document as GitHub would take it: within a comment's
+/// 65,536 characters, and read by a CommonMark parser (with GitHub's tables) into HTML
+/// whose tables and `<details>` blocks are whole.
+pub fn markdown_checked(text: &str) -> Result<(), String> {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    if text.chars().count() > 65_536 {
+        return Err(format!(
+            "markdown of {} characters is over GitHub's limit",
+            text.chars().count()
+        ));
+    }
+    let mut tables = 0;
+    let mut html = String::new();
+    let events: Vec<Event> = Parser::new_ext(text, Options::ENABLE_TABLES).collect();
+    for event in &events {
+        if let Event::Start(Tag::Table(_)) = event {
+            tables += 1;
+        }
+    }
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if tables == 0 && !text.contains("Nothing") && !text.contains("No ") {
+        return Err("markdown has no table".to_string());
+    }
+    if html.matches("<details>").count() != html.matches("</details>").count() {
+        return Err("unbalanced <details> blocks".to_string());
+    }
+    Ok(())
+}

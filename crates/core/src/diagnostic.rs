@@ -140,6 +140,8 @@ codes! {
     slow_rollout: Warning, "a rolling update that takes more waves than the configured limit";
     rollout_stuck: Warning, "a rollout of the recording is stuck now: new pods not available use the whole budget";
     invalid_config: Error, "the lint configuration file is malformed";
+    invalid_node_pool: Error, "a --node-pool file is not a Karpenter NodePool (karpenter.sh/v1) or Nodes, or is malformed";
+    undecided_requirement: Warning, "a NodePool requirement uses an operator everynode does not model: coverage on its key is not decided";
     unknown_rule: Warning, "an everynode:allow comment names a rule everynode does not have";
 }
 

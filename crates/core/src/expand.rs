@@ -513,6 +513,19 @@ fn provenance(
             fields.insert(pointer(pod_at, field), span);
         }
     }
+    // The update strategy, where the last layer that sets it wrote it (the rollout's
+    // findings point there); its budget fields where they were written.
+    if let Some((base, _)) = layers.iter().rev().find(|(_, s)| s.update.is_some()) {
+        let update = pointer(base, "update");
+        if let Some(span) = parsed.spans.get_exact(&update) {
+            fields.insert("/spec/updateStrategy".to_string(), span);
+        }
+        for field in ["maxSurge", "maxUnavailable"] {
+            if let Some(span) = parsed.spans.get_exact(&pointer(&update, field)) {
+                fields.insert(format!("/spec/updateStrategy/rollingUpdate/{field}"), span);
+            }
+        }
+    }
     // Tolerations append, daemon's first.
     let written = layers.iter().flat_map(|(base, s)| {
         (0..s.tolerations.len()).map(move |k| pointer(&pointer(base, "tolerations"), k))

@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage, data flowing one way:
 //! [`parse`] → [`validate`] → [`expand`] ([`compile`] runs the three) → [`compare`]
-//! (plan, diff, explain) and [`lint`], with the cluster's side read by [`state`] and
+//! (plan, diff, explain), [`lint`] and [`coverage`] (node pools), with the cluster's side read by [`state`] and
 //! Kubernetes' own rules (placement, validation, defaults) from `everynode-k8s`.
 //! Below the stages: [`source`] (files and spans), [`diagnostic`], the description
 //! [`model`], the class compiler [`classes`], the JSON Schemas checked against ([`schema`])
@@ -11,6 +11,7 @@
 
 pub mod classes;
 pub mod compare;
+pub mod coverage;
 pub mod diagnostic;
 pub mod expand;
 pub mod import;

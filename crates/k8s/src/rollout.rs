@@ -156,6 +156,9 @@ pub struct Sync {
     /// What the rolling update itself did: old pods deleted without surge, new pods
     /// created with surge. A wave, when not 0.
     pub wave: usize,
+    /// Of the wave, old pods deleted where the daemon should no longer run: nothing
+    /// replaces them, so nothing is waited for.
+    pub lost: usize,
 }
 
 /// The whole rollout, sync by sync.
@@ -166,6 +169,10 @@ pub struct Rollout {
     /// The non-zero waves: per sync, the old pods deleted (without surge) or the new pods
     /// created (with surge).
     pub waves: Vec<usize>,
+    /// How many of the waves replace a pod, so that the next one waits for new pods to
+    /// become available (a wave of lost pods only does not): the waves × minReadySeconds
+    /// bound counts these.
+    pub waits: usize,
     /// Indexes of the nodes whose pod the rollout deletes and does not replace (they
     /// should no longer run it).
     pub lost: Vec<usize>,
@@ -227,15 +234,21 @@ pub fn simulate(nodes: &[NodePods], budget: Budget, new_pods_become_available: b
         if round == 0 {
             rollout.stuck = stuck;
         }
-        let settled = !new_pods_become_available || !become_available(&mut kinds);
+        // Nodes emptied by this sync get their new pod in the next one, before anything
+        // becomes available: the controller recreates at once, readiness takes time.
+        let recreating = kinds
+            .keys()
+            .any(|k| k.should_run && k.old.is_none() && k.new.is_none());
+        let changed = !recreating && new_pods_become_available && become_available(&mut kinds);
         if sync == Sync::default() {
-            if settled {
+            if !recreating && !changed {
                 break;
             }
             continue;
         }
         if sync.wave > 0 {
             rollout.waves.push(sync.wave);
+            rollout.waits += usize::from(sync.wave > sync.lost);
         }
         rollout.syncs.push(sync);
     }
@@ -328,7 +341,9 @@ fn take(kinds: &mut Kinds, kind: Kind, count: usize, to: Option<Kind>) -> Vec<us
     if nodes.is_empty() {
         kinds.remove(&kind);
     }
-    if let Some(to) = to {
+    if let Some(to) = to
+        && !moved.is_empty()
+    {
         kinds.entry(to).or_default().extend(&moved);
     }
     moved
@@ -356,7 +371,8 @@ fn unavailable_pass(
             (None, Some(new)) => {
                 if new != Readiness::Available {
                     unavailable += n;
-                    waiting_on_new |= new != Readiness::Starting;
+                    // Ready and waiting out minReadySeconds is progress, not a stall.
+                    waiting_on_new |= new == Readiness::Unready;
                 }
             }
             (Some(Readiness::Available), None) => candidates.push(*kind),
@@ -381,6 +397,7 @@ fn unavailable_pass(
         sync.deleted += moved.len();
         sync.wave += moved.len();
         if !kind.should_run {
+            sync.lost += moved.len();
             lost.extend(moved);
         }
     }
@@ -438,7 +455,7 @@ fn surge_pass(
                     moves.push((*kind, n, Some(to), false));
                 } else {
                     surging += n as i64;
-                    recorded_surging |= new != Readiness::Starting;
+                    recorded_surging |= new == Readiness::Unready;
                 }
             }
         }

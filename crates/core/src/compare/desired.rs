@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::expand::Rendered;
-use crate::model::{LABEL_MANAGED_BY, MANAGER};
+use crate::model::{LABEL_MANAGED_BY, LABEL_NAME, MANAGER};
 use crate::parse::ParsedManifest;
 use crate::parse::yaml::DAEMONSET_API_VERSIONS;
 use crate::parse::yaml11;
@@ -42,6 +42,26 @@ pub struct Desired {
 }
 
 impl Desired {
+    /// The daemon it runs: its `app.kubernetes.io/name` label (on the DaemonSet, else on
+    /// the pod template), which every DaemonSet of a compiled daemon carries and a
+    /// manifest may. DaemonSets of one daemon must never both run on a node.
+    pub fn daemon_name(&self) -> Option<&str> {
+        let own = self
+            .daemonset
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(LABEL_NAME));
+        let pods = self
+            .daemonset
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.metadata.as_ref())
+            .and_then(|m| m.labels.as_ref())
+            .and_then(|l| l.get(LABEL_NAME));
+        own.or(pods).map(String::as_str)
+    }
+
     /// Where a problem with the field at a JSON pointer is shown: the manifest's span of
     /// the field (or its nearest ancestor), else the declaration.
     pub fn span_of(&self, pointer: &str) -> Span {

@@ -22,6 +22,7 @@ use everynode_k8s::controller::{Currency, PodIndex};
 use everynode_k8s::defaults;
 use everynode_k8s::objects::{Cluster, DaemonPod, LiveDaemonSet, Node};
 use everynode_k8s::placement::{DaemonPodTemplate, Origin, Verdict};
+use everynode_k8s::selector::label_selector_matches;
 
 use super::desired::{Desired, pruned};
 use super::rollout::{self, Rollout, RolloutNode};
@@ -279,14 +280,19 @@ fn plan_desired(
     // An out-of-date pod on a node whose taints keep its replacement off.
     let mut pods_lost = false;
     let mut rolling = Vec::new();
-    // Pods the DaemonSet owns today that its new selector does not select.
-    let mut any_released = false;
+    // For a recreate: pods of the old DaemonSet that the new selector does not select, so
+    // that orphaning them leaves two copies.
+    let new_selector = want.daemonset.spec.as_ref().map(|s| &s.selector);
+    let mut unselected = false;
     for node in &cluster.nodes {
         let verdict = template.evaluate(node);
         desired += usize::from(verdict.should_run);
         let here = by_node.remove(node.name.as_str()).unwrap_or_default();
         let let_go = released.remove(node.name.as_str()).unwrap_or_default();
-        any_released |= !let_go.is_empty();
+        unselected |= here
+            .iter()
+            .chain(&let_go)
+            .any(|p| new_selector.is_some_and(|s| !label_selector_matches(s, &p.labels)));
         if verdict.should_continue_running {
             rolling.push(RolloutNode {
                 node,
@@ -330,7 +336,7 @@ fn plan_desired(
             notable: true,
         });
     }
-    let recreate = (change == Change::Recreate).then_some(!any_released);
+    let recreate = (change == Change::Recreate).then_some(!unselected);
     let rollout = rollout::rollout(&want.daemonset, &rolling, cluster, slow_waves, recreate);
     (daemonset_plan(desired, rollout), placements, pods_lost)
 }

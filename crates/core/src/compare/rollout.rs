@@ -196,7 +196,7 @@ pub fn rollout(
     }
     let best = rollout::simulate(&kept, budget, true);
     plan.waves = best.waves;
-    plan.min_seconds = plan.waves.len() as i64 * min_ready;
+    plan.min_seconds = best.waits as i64 * min_ready;
     plan.lost = best
         .lost
         .iter()
@@ -222,10 +222,10 @@ pub fn rollout(
         plan.stalls.push(Stall {
             code: Code::slow_rollout.as_str().to_string(),
             message: format!(
-                "{} waves of at most {} pods (more than {slow_waves}); {}",
-                plan.waves.len(),
-                plan.waves.iter().max().copied().unwrap_or(0),
-                time_bound(plan.waves.len(), min_ready)
+                "{} of at most {} (more than {slow_waves}); {}",
+                crate::diagnostic::count(plan.waves.len(), "wave"),
+                crate::diagnostic::count(plan.waves.iter().max().copied().unwrap_or(0), "pod"),
+                time_bound(plan.min_seconds, min_ready)
             ),
             nodes: Vec::new(),
         });
@@ -327,9 +327,16 @@ fn scaled_zero(raw: Option<&IntOrString>, desired: usize) -> bool {
 /// `maxSurge N with hostPort P: ...` for `surge_host_port`; `max_surge` as resolved, or as
 /// written (`25%`) where no nodes resolve it.
 pub fn surge_host_port_message(max_surge: &str, port: &str) -> String {
+    let after = match max_surge.strip_suffix('%') {
+        Some(percent) => format!("maxSurge ({percent}% of the desired nodes, rounded up) new pods"),
+        None => match max_surge.parse::<usize>() {
+            Ok(n) => crate::diagnostic::count(n, "new pod"),
+            Err(_) => format!("{max_surge} new pods"),
+        },
+    };
     format!(
         "maxSurge {max_surge} with {port}: the new pod cannot start beside the old one on any node \
-         (kubernetes/kubernetes#106417), so the rollout stalls after {max_surge} pods"
+         (kubernetes/kubernetes#106417), so the rollout stops after {after}"
     )
 }
 
@@ -343,19 +350,23 @@ pub fn host_port(spec: &PodSpec) -> Option<String> {
         .flat_map(|c| c.ports.iter().flatten())
         .find_map(|p| match p.host_port {
             Some(port) if port > 0 => Some(format!("hostPort {port}")),
-            _ if host_network => Some(format!("hostNetwork with port {}", p.container_port)),
+            _ if host_network => Some(format!(
+                "hostNetwork and container port {}",
+                p.container_port
+            )),
             _ => None,
         })
 }
 
-/// `at least 5 min with minReadySeconds 30`, or what bounds a rollout without it.
-pub fn time_bound(waves: usize, min_ready_seconds: i64) -> String {
+/// `at least 5 min with minReadySeconds 30` for a bound of `seconds`, or what bounds a
+/// rollout without minReadySeconds.
+pub fn time_bound(seconds: i64, min_ready_seconds: i64) -> String {
     if min_ready_seconds <= 0 {
         return "no lower bound on the time without minReadySeconds: each wave lasts as long as its pods take to start and become ready".to_string();
     }
     format!(
         "at least {} with minReadySeconds {min_ready_seconds}, plus each pod's own start and readiness time",
-        duration(waves as i64 * min_ready_seconds)
+        duration(seconds)
     )
 }
 

@@ -22,7 +22,6 @@ use everynode_k8s::validation;
 
 use crate::compare::{self, Action, Desired};
 use crate::diagnostic::{self, Code, Diagnostic, Severity, count};
-use crate::model::LABEL_NAME;
 use crate::pipeline::{self, Compiled};
 use crate::source::{SourceFile, pointer};
 pub use suppress::Config;
@@ -222,24 +221,6 @@ fn key(d: &Desired) -> String {
     format!("{}/{}", d.namespace, d.name)
 }
 
-/// The daemon a DaemonSet runs: `app.kubernetes.io/name` on the DaemonSet or its pods.
-fn daemon_name(d: &Desired) -> Option<&str> {
-    let own = d
-        .daemonset
-        .metadata
-        .labels
-        .as_ref()
-        .and_then(|l| l.get(LABEL_NAME));
-    let pods = d
-        .daemonset
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.metadata.as_ref())
-        .and_then(|m| m.labels.as_ref())
-        .and_then(|l| l.get(LABEL_NAME));
-    own.or(pods).map(String::as_str)
-}
-
 /// Whether `a`'s selector selects the pods `b` creates (its template's labels).
 fn selects_pods_of(a: &Desired, b: &Desired) -> bool {
     let selector = a.daemonset.spec.as_ref().map(|s| &s.selector);
@@ -343,7 +324,7 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
     let mut by_daemon: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut by_port: BTreeMap<(i32, String), Vec<usize>> = BTreeMap::new();
     for (i, d) in desired.iter().enumerate() {
-        if let Some(name) = daemon_name(d) {
+        if let Some(name) = d.daemon_name() {
             by_daemon.entry(name).or_default().push(i);
         }
         for port in pod_spec(d).map(host_ports).unwrap_or_default() {
@@ -400,7 +381,7 @@ fn overlaps(desired: &[Desired], findings: &mut Vec<Diagnostic>) {
                         key(b),
                         key(a),
                         a.source,
-                        daemon_name(a).unwrap_or_default()
+                        a.daemon_name().unwrap_or_default()
                     ),
                 )
                 .at(&b.file, b.span_of("/spec/template/spec"), "can share a node with another copy")
@@ -575,8 +556,8 @@ fn on_nodes(
             .collect();
         for (x, &j) in running.iter().enumerate() {
             for &i in &running[..x] {
-                if daemon_name(&desired[i]).is_some()
-                    && daemon_name(&desired[i]) == daemon_name(&desired[j])
+                if desired[i].daemon_name().is_some()
+                    && desired[i].daemon_name() == desired[j].daemon_name()
                 {
                     copies.entry((i, j)).or_default().push(&node.name);
                 }
@@ -609,7 +590,7 @@ fn on_nodes(
                     key(b),
                     key(a),
                     a.source,
-                    daemon_name(b).unwrap_or_default(),
+                    b.daemon_name().unwrap_or_default(),
                     count(nodes.len(), "node"),
                     named(&nodes)
                 ),

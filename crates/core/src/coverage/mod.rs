@@ -1,0 +1,582 @@
+//! `coverage`: which daemon runs on which node pool, the pools that would miss one, and the
+//! daemon pods' requests every node of a pool pays (DESIGN.md, "Coverage, as JSON").
+//!
+//! For pools of existing nodes the answer is placement itself (`NodeShouldRunDaemonPod` on
+//! every node). For a Karpenter NodePool, which describes many possible nodes, it is decided
+//! statically, as `daemon_overlap` decides overlaps: each key a DaemonSet's selection reads
+//! is either fixed by the pool, left to the instance within the pool's requirements, or
+//! absent; a requirement then holds on every node of the pool, on some, or on none. No node
+//! is invented.
+
+pub mod pools;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use everynode_k8s::apimachinery::Quantity;
+use everynode_k8s::objects::{Node, Taint, template_request};
+use everynode_k8s::placement::{DaemonPodTemplate, decides};
+use everynode_k8s::selector::{self, NODE_NAME, Operator, Requirement, Term};
+use k8s_openapi::api::core::v1::PodSpec;
+
+use crate::compare::Desired;
+use crate::diagnostic::count;
+use pools::{Members, NodeTemplate, Pool};
+
+/// The API version of the coverage document.
+pub const COVERAGE_API_VERSION: &str = "everynode.dev/v1alpha1";
+
+/// The coverage document; its schema is `schemas/coverage.schema.json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields, title = "everynode coverage")]
+pub struct Coverage {
+    /// Always `everynode.dev/v1alpha1`.
+    pub api_version: String,
+    /// Always `Coverage`.
+    pub kind: String,
+    /// The recording's pools, then the `--node-pool` ones, each by name.
+    pub pools: Vec<PoolCoverage>,
+}
+
+/// One pool and what runs there.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PoolCoverage {
+    pub name: String,
+    /// `file:line:column` of a NodePool, the node file, or the recording.
+    pub source: String,
+    /// `Nodes` (a recording's or a node file's) or `NodePool`.
+    pub kind: String,
+    /// How many nodes; null for a NodePool.
+    pub nodes: Option<usize>,
+    /// DaemonSets that run on all or some of its nodes, or are blocked there; by
+    /// namespace and name.
+    pub daemonsets: Vec<Cell>,
+    /// The most a node of the pool pays in daemon pods: per daemon the largest request of
+    /// its DaemonSets that run there, summed; `pods` is the number of daemons. Canonical
+    /// quantities (cpu in cores or millicores, memory in bytes with a suffix).
+    pub requests: BTreeMap<String, String>,
+    /// The smallest allocatable among the pool's nodes (cpu, memory); null for a NodePool.
+    pub allocatable: Option<BTreeMap<String, String>>,
+    /// Cordoned nodes (placement still runs daemon pods there).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub cordoned: usize,
+    /// NotReady nodes (the not-ready taint keeps new daemon pods off).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub not_ready: usize,
+    /// DaemonSets that reach no node of the pool only because their selection reads a
+    /// label its nodes lack when they start (one an agent adds later): worth a look,
+    /// though no cell.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub missed: Vec<Cell>,
+    /// What a person must look at beside the `blocked` cells, in words (two copies of a
+    /// daemon on a node, a tax that does not fit): each, like a blocked cell, makes the exit
+    /// code 1.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub attention: Vec<String>,
+}
+
+/// One DaemonSet on one pool.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Cell {
+    /// `namespace/name`.
+    pub daemonset: String,
+    pub coverage: Reach,
+    pub reason: String,
+    /// The daemon (`app.kubernetes.io/name`; a plain DaemonSet without it is its own), for
+    /// the matrix.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub daemon: String,
+    /// The class, when the DaemonSet is one.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub class: Option<String>,
+}
+
+/// How much of a pool a DaemonSet reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Reach {
+    /// Every node of the pool runs it.
+    All,
+    /// Some nodes do: the reason names the requirement that splits them.
+    Some,
+    /// Its selection leaves the pool out.
+    None,
+    /// Its selection takes the pool in, a taint keeps it off.
+    Blocked,
+}
+
+impl Reach {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reach::All => "all",
+            Reach::Some => "some",
+            Reach::None => "none",
+            Reach::Blocked => "blocked",
+        }
+    }
+}
+
+impl Coverage {
+    /// Whether any cell or pool needs a person (exit code 1): a daemon whose own selection
+    /// takes a pool in but a taint blocks it, a node that could run two DaemonSets of one
+    /// daemon, a tax that does not fit the allocatable.
+    pub fn needs_attention(&self) -> bool {
+        self.pools.iter().any(|p| p.needs_attention())
+    }
+}
+
+impl PoolCoverage {
+    /// How many things in this pool need a person.
+    pub fn attention_count(&self) -> usize {
+        self.attention.len()
+            + self
+                .daemonsets
+                .iter()
+                .filter(|c| c.coverage == Reach::Blocked)
+                .count()
+    }
+
+    /// Whether anything in this pool needs a person.
+    pub fn needs_attention(&self) -> bool {
+        self.attention_count() > 0
+    }
+}
+
+/// The keys the DaemonSets' node selections read: what tells unlabelled nodes apart.
+pub fn read_keys(desired: &[Desired]) -> BTreeSet<String> {
+    desired
+        .iter()
+        .filter_map(|d| d.daemonset.spec.as_ref()?.template.spec.as_ref())
+        .flat_map(selector::node_selection)
+        .flatten()
+        .map(|r| r.key)
+        .filter(|k| k != NODE_NAME)
+        .collect()
+}
+
+/// The coverage of `pools` by the DaemonSets that should exist.
+pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
+    let mut sorted: Vec<&Desired> = desired.iter().collect();
+    sorted.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Coverage {
+        api_version: COVERAGE_API_VERSION.to_string(),
+        kind: "Coverage".to_string(),
+        pools: pools.iter().map(|p| pool_coverage(&sorted, p)).collect(),
+    }
+}
+
+fn pool_coverage(desired: &[&Desired], pool: &Pool) -> PoolCoverage {
+    let mut cells = Vec::new();
+    let mut missed = Vec::new();
+    let mut attention = Vec::new();
+    for d in desired {
+        let Some(spec) = d
+            .daemonset
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+        else {
+            continue;
+        };
+        let (reach, reason) = match &pool.members {
+            Members::Nodes(nodes) => on_nodes(spec, nodes),
+            Members::Template(template) => on_template(spec, template),
+        };
+        let key = format!("{}/{}", d.namespace, d.name);
+        let cell = |coverage| Cell {
+            daemonset: key.clone(),
+            coverage,
+            reason: reason.clone(),
+            daemon: d
+                .daemon_name()
+                .map_or_else(|| format!("{}/{}", d.namespace, d.name), str::to_string),
+            class: d.class.clone(),
+        };
+        if reach == Reach::None {
+            if reason.contains(ABSENT) {
+                missed.push(cell(reach));
+            }
+            continue;
+        }
+        cells.push(cell(reach));
+    }
+    attention.extend(two_copies(desired, pool, &cells));
+    let (requests, daemons) = tax(desired, &cells);
+    let mut requests_text: BTreeMap<String, String> = requests
+        .iter()
+        .map(|(r, q)| (r.clone(), q.to_string()))
+        .collect();
+    requests_text.insert("pods".to_string(), daemons.to_string());
+    let (nodes, allocatable, cordoned, not_ready) = match &pool.members {
+        Members::Nodes(nodes) => {
+            let smallest = smallest_allocatable(nodes);
+            for (resource, q) in &requests {
+                if let Some(a) = smallest.get(resource).filter(|a| q > a) {
+                    attention.push(format!(
+                        "the daemon pods of a node request {q} {resource}, more than the {a} its smallest node can allocate"
+                    ));
+                }
+            }
+            (
+                Some(nodes.len()),
+                Some(
+                    smallest
+                        .iter()
+                        .map(|(r, q)| (r.clone(), q.to_string()))
+                        .collect(),
+                ),
+                nodes.iter().filter(|n| n.unschedulable).count(),
+                nodes.iter().filter(|n| n.ready == Some(false)).count(),
+            )
+        }
+        Members::Template(_) => (None, None, 0, 0),
+    };
+    PoolCoverage {
+        name: pool.name.clone(),
+        source: pool.source.clone(),
+        kind: pool.kind().to_string(),
+        nodes,
+        daemonsets: cells,
+        requests: requests_text,
+        allocatable,
+        cordoned,
+        not_ready,
+        attention,
+        missed,
+    }
+}
+
+/// The words of a `none` reason whose cause is a label the pool's nodes lack when they
+/// start: the mistake autoscalers make, shown even though the cell is empty.
+const ABSENT: &str = "do not carry";
+
+/// Placement on every node of a pool that exists.
+fn on_nodes(spec: &PodSpec, nodes: &[Node]) -> (Reach, String) {
+    let template = DaemonPodTemplate::from_spec(spec);
+    let mut running = 0;
+    let mut off: Option<String> = None;
+    let mut blocked: Option<String> = None;
+    for node in nodes {
+        let verdict = template.evaluate(node);
+        if verdict.should_run {
+            running += 1;
+        } else if verdict.fits_node_name && verdict.fits_selection {
+            let taints: Vec<String> = verdict.untolerated.iter().map(|t| t.to_string()).collect();
+            blocked.get_or_insert_with(|| {
+                format!("untolerated taint {} (on {})", taints.join(", "), node.name)
+            });
+        } else if off.is_none() {
+            off = template
+                .explain(node)
+                .selection_failure()
+                .map(|why| format!("not on {}: {why}", node.name));
+        }
+    }
+    let total = nodes.len();
+    match (running, blocked) {
+        (r, _) if r == total && total > 0 => {
+            (Reach::All, format!("runs on all {}", count(total, "node")))
+        }
+        (0, Some(why)) => (Reach::Blocked, why),
+        (0, None) => (Reach::None, off.unwrap_or_default()),
+        (r, blocked) => (
+            Reach::Some,
+            format!(
+                "runs on {r} of {}; {}",
+                count(total, "node"),
+                blocked.or(off).unwrap_or_default()
+            ),
+        ),
+    }
+}
+
+/// The static answer for the nodes a NodePool may launch.
+fn on_template(spec: &PodSpec, pool: &NodeTemplate) -> (Reach, String) {
+    let terms = selector::node_selection(spec);
+    let mut best: Option<(Reach, String)> = None;
+    for term in &terms {
+        let answer = term_reach(term, pool);
+        if best.as_ref().is_none_or(|(r, _)| answer.0 < *r) {
+            best = Some(answer);
+        }
+    }
+    let (reach, reason) = best.unwrap_or((Reach::None, "its node selection is empty".to_string()));
+    if reach == Reach::None {
+        return (reach, reason);
+    }
+    let template = DaemonPodTemplate::from_spec(spec);
+    let untolerated: Vec<&Taint> = pool
+        .taints
+        .iter()
+        .filter(|t| decides(t) && template.tolerated_by(t).is_none())
+        .collect();
+    if !untolerated.is_empty() {
+        let list: Vec<String> = untolerated.iter().map(|t| t.to_string()).collect();
+        return (
+            Reach::Blocked,
+            format!("untolerated taint {}", list.join(", ")),
+        );
+    }
+    // Startup taints (and Karpenter's own until the node registers) go away once the
+    // node is ready: the daemon covers the pool, later.
+    let waits: Vec<String> = pool
+        .startup_taints
+        .iter()
+        .filter(|t| decides(t) && template.tolerated_by(t).is_none())
+        .map(|t| t.to_string())
+        .collect();
+    let mut when = Vec::new();
+    if !waits.is_empty() {
+        when.push(format!("startup taint {} is removed", waits.join(", ")));
+    }
+    let mut reason = reason;
+    if !when.is_empty() {
+        if !reason.is_empty() {
+            reason.push_str("; ");
+        }
+        reason.push_str(&format!("starts once {}", when.join(" and ")));
+    }
+    (reach, reason)
+}
+
+/// How much of the pool one ANDed term reaches: per key, the requirements of the term on
+/// that key against what the pool allows there.
+fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
+    let mut keys: Vec<&str> = Vec::new();
+    for r in term {
+        if !keys.contains(&r.key.as_str()) {
+            keys.push(&r.key);
+        }
+    }
+    let mut split: Option<String> = None;
+    for key in keys {
+        let on_key: Vec<&Requirement> = term.iter().filter(|r| r.key == key).collect();
+        let words = on_key
+            .iter()
+            .map(|r| describe(r))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        match key_reach(key, &on_key, pool) {
+            Reach::None => {
+                let why = if key == NODE_NAME {
+                    "it names nodes by name, and a NodePool's nodes have names no one knows yet"
+                        .to_string()
+                } else if pool.labels.contains_key(key) || pool.constrained.contains_key(key) {
+                    format!("its selection needs {words}, which the pool's nodes never have")
+                } else {
+                    format!(
+                        "its selection needs {words}, and the pool's nodes {ABSENT} {key} when they start (a label an agent adds later is not there yet)"
+                    )
+                };
+                return (Reach::None, why);
+            }
+            Reach::Some => {
+                split.get_or_insert_with(|| {
+                    if pool.undecided.contains(key) {
+                        format!("undecided: the pool's requirement on {key} uses an operator everynode does not model; only where {words}")
+                    } else {
+                        format!("only where {words}")
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+    match split {
+        Some(why) => (Reach::Some, why),
+        None => (
+            Reach::All,
+            "every node of the pool matches its selection".to_string(),
+        ),
+    }
+}
+
+/// `kubernetes.io/arch In [arm64]`.
+fn describe(r: &Requirement) -> String {
+    let key = if r.key == NODE_NAME {
+        "metadata.name"
+    } else {
+        &r.key
+    };
+    match r.operator {
+        Operator::Exists | Operator::DoesNotExist => format!("{key} {}", r.operator.as_str()),
+        _ => format!("{key} {} [{}]", r.operator.as_str(), r.values.join(", ")),
+    }
+}
+
+/// Whether requirements on one key hold for every, some or no node of the pool: decided
+/// on one representative of each class of values the requirements (the selection's and
+/// the pool's) can tell apart: each value they name, each integer bound and its
+/// neighbours, a value none names, and no label at all.
+fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
+    if key == NODE_NAME {
+        return Reach::None;
+    }
+    if pool.undecided.contains(key) {
+        return Reach::Some;
+    }
+    let holds = |value: Option<&str>| {
+        let labels: BTreeMap<String, String> = value
+            .map(|v| (key.to_string(), v.to_string()))
+            .into_iter()
+            .collect();
+        on_key.iter().all(|r| r.holds(&labels))
+    };
+    let candidates: Vec<Option<String>> = if let Some(value) = pool.labels.get(key) {
+        vec![Some(value.clone())]
+    } else if let Some(allowed) = pool.constrained.get(key) {
+        let mut values: BTreeSet<String> = BTreeSet::new();
+        for r in on_key.iter().copied().chain(allowed) {
+            for v in &r.values {
+                values.insert(v.clone());
+                if let Ok(n) = v.parse::<i64>() {
+                    for m in [n.saturating_sub(1), n.saturating_add(1)] {
+                        values.insert(m.to_string());
+                    }
+                }
+            }
+        }
+        values.insert(i64::MIN.to_string());
+        values.insert(i64::MAX.to_string());
+        // A value no requirement names, and not an integer.
+        values.insert("\u{1}other".to_string());
+        let labels =
+            |v: &str| -> BTreeMap<String, String> { [(key.to_string(), v.to_string())].into() };
+        // The pool's nodes carry the key: only present values its requirements allow.
+        values
+            .into_iter()
+            .filter(|v| allowed.iter().all(|r| r.holds(&labels(v))))
+            .map(Some)
+            .collect()
+    } else {
+        vec![None]
+    };
+    let reached = candidates.iter().filter(|v| holds(v.as_deref())).count();
+    match reached {
+        0 => Reach::None,
+        n if n == candidates.len() => Reach::All,
+        _ => Reach::Some,
+    }
+}
+
+/// A node of the pool that could run two DaemonSets of one daemon: for nodes, found on a
+/// node; for a NodePool, two of its DaemonSets that reach the pool and whose selections
+/// can both hold (`selector::overlap`).
+fn two_copies(desired: &[&Desired], pool: &Pool, cells: &[Cell]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, a) in cells.iter().enumerate() {
+        for b in &cells[i + 1..] {
+            if a.daemon != b.daemon || a.coverage == Reach::Blocked || b.coverage == Reach::Blocked
+            {
+                continue;
+            }
+            let spec = |key: &str| {
+                desired
+                    .iter()
+                    .find(|d| format!("{}/{}", d.namespace, d.name) == key)
+                    .and_then(|d| d.daemonset.spec.as_ref()?.template.spec.as_ref())
+            };
+            let (Some(sa), Some(sb)) = (spec(&a.daemonset), spec(&b.daemonset)) else {
+                continue;
+            };
+            let both = match &pool.members {
+                Members::Nodes(nodes) => {
+                    let (ta, tb) = (
+                        DaemonPodTemplate::from_spec(sa),
+                        DaemonPodTemplate::from_spec(sb),
+                    );
+                    nodes
+                        .iter()
+                        .find(|n| ta.evaluate(n).should_run && tb.evaluate(n).should_run)
+                        .map(|n| format!("node {}", n.name))
+                }
+                Members::Template(_) => {
+                    selector::overlap(&selector::node_selection(sa), &selector::node_selection(sb))
+                        .then(|| "a node both selections can hold on".to_string())
+                }
+            };
+            if let Some(node) = both {
+                out.push(format!(
+                    "{} and {} (daemon {}) can both run on {node}: two copies",
+                    a.daemonset, b.daemonset, a.daemon
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Per resource, for each daemon the largest request among its DaemonSets that run on the
+/// pool (`all` or `some`), summed over daemons; and how many daemons that is.
+fn tax(desired: &[&Desired], cells: &[Cell]) -> (BTreeMap<String, Quantity>, usize) {
+    let mut per_daemon: BTreeMap<&str, BTreeMap<String, Quantity>> = BTreeMap::new();
+    for cell in cells
+        .iter()
+        .filter(|c| matches!(c.coverage, Reach::All | Reach::Some))
+    {
+        let Some(spec) = desired
+            .iter()
+            .find(|d| format!("{}/{}", d.namespace, d.name) == cell.daemonset)
+            .and_then(|d| d.daemonset.spec.as_ref()?.template.spec.as_ref())
+        else {
+            continue;
+        };
+        let largest = per_daemon.entry(&cell.daemon).or_default();
+        for resource in resources(spec) {
+            if let Some(q) = template_request(spec, &resource) {
+                let slot = largest.entry(resource).or_insert(q);
+                if q > *slot {
+                    *slot = q;
+                }
+            }
+        }
+    }
+    let mut sum: BTreeMap<String, Quantity> = BTreeMap::new();
+    for requests in per_daemon.values() {
+        for (resource, q) in requests {
+            sum.entry(resource.clone())
+                .and_modify(|s| *s = s.add(q))
+                .or_insert(*q);
+        }
+    }
+    (sum, per_daemon.len())
+}
+
+/// Every resource a pod spec's containers request or limit (cpu, memory, extended).
+fn resources(spec: &PodSpec) -> BTreeSet<String> {
+    spec.containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .filter_map(|c| c.resources.as_ref())
+        .flat_map(|r| r.requests.iter().chain(r.limits.iter()))
+        .flat_map(|m| m.keys().cloned())
+        .collect()
+}
+
+/// The smallest allocatable of each resource among the nodes.
+fn smallest_allocatable(nodes: &[Node]) -> BTreeMap<String, Quantity> {
+    let mut out: BTreeMap<String, Quantity> = BTreeMap::new();
+    for node in nodes {
+        for (resource, q) in &node.allocatable {
+            out.entry(resource.clone())
+                .and_modify(|s| {
+                    if q < s {
+                        *s = *q;
+                    }
+                })
+                .or_insert(*q);
+        }
+    }
+    out
+}

@@ -1,0 +1,426 @@
+//! Node pools: the nodes of a recording grouped as their cloud groups them, and pools that do
+//! not exist yet, given as Nodes or as a Karpenter `NodePool` (karpenter.sh/v1).
+//!
+//! A NodePool describes many possible nodes. What such a node carries when it starts is
+//! its template labels, the labels its requirements fix (a single `In` value), and the
+//! labels Karpenter writes itself (the pool's name, and the well-known labels of the
+//! instance it launches: os, arch, instance type, zone, capacity type, …, each within what
+//! the requirements allow). Any other label is absent: one that an agent such as GPU
+//! feature discovery adds later is not there when the node starts.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use everynode_k8s::objects::{Node, Taint};
+use everynode_k8s::selector::{Operator, Requirement};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::parse::yaml11;
+use crate::source::SourceFile;
+
+/// The labels that name a node's pool, in the order they are looked for: Karpenter, EKS
+/// managed node groups, eksctl, AKS (two spellings), GKE.
+pub const POOL_LABELS: [&str; 6] = [
+    "karpenter.sh/nodepool",
+    "eks.amazonaws.com/nodegroup",
+    "alpha.eksctl.io/nodegroup-name",
+    "kubernetes.azure.com/agentpool",
+    "agentpool",
+    "cloud.google.com/gke-nodepool",
+];
+
+/// The labels every node Karpenter launches carries, with a value the instance decides
+/// (within the NodePool's requirements) unless the pool fixes it: the kubelet's
+/// well-known labels (`kubernetes.io/os`, …) and Karpenter's own
+/// (karpenter.sh/v1 `WellKnownLabels`).
+pub const KARPENTER_WELL_KNOWN: [&str; 9] = [
+    "kubernetes.io/os",
+    "kubernetes.io/arch",
+    "kubernetes.io/hostname",
+    "node.kubernetes.io/instance-type",
+    "topology.kubernetes.io/zone",
+    "topology.kubernetes.io/region",
+    "karpenter.sh/capacity-type",
+    "karpenter.sh/nodepool",
+    "node.kubernetes.io/windows-build",
+];
+
+/// Labels Karpenter adds once the node has joined (`karpenter.sh/registered`) and its
+/// startup taints are gone (`karpenter.sh/initialized`).
+pub const KARPENTER_JOINED: [&str; 2] = ["karpenter.sh/registered", "karpenter.sh/initialized"];
+
+/// The taint Karpenter puts on a node until it registers (karpenter.sh/v1
+/// `UnregisteredNoExecuteTaint`).
+pub const UNREGISTERED: &str = "karpenter.sh/unregistered";
+
+/// A pool: nodes that exist, or the nodes a NodePool may launch.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    /// The pool label's value, the NodePool's name, or what distinguishes the nodes.
+    pub name: String,
+    /// Where it comes from: `file:line:column` of a NodePool, or the recording.
+    pub source: String,
+    pub members: Members,
+}
+
+/// What a pool is made of.
+#[derive(Debug, Clone)]
+pub enum Members {
+    /// Nodes of a recording or a node file.
+    Nodes(Vec<Node>),
+    /// The nodes a NodePool may launch.
+    Template(NodeTemplate),
+}
+
+/// The nodes a NodePool may launch, as far as placement can tell them apart.
+#[derive(Debug, Clone, Default)]
+pub struct NodeTemplate {
+    /// Labels every node of the pool carries with this value.
+    pub labels: BTreeMap<String, String>,
+    /// Labels every node carries, with a value the pool does not fix, constrained by the
+    /// requirements on that key (all of them hold).
+    pub constrained: BTreeMap<String, Vec<Requirement>>,
+    /// `spec.template.spec.taints`.
+    pub taints: Vec<Taint>,
+    /// `spec.template.spec.startupTaints`: gone once the node is initialized.
+    pub startup_taints: Vec<Taint>,
+    /// Keys whose requirements everynode cannot decide (an operator it does not model).
+    pub undecided: BTreeSet<String>,
+}
+
+impl Pool {
+    /// `NodePool` or `Nodes` (DESIGN.md, "Coverage, as JSON").
+    pub fn kind(&self) -> &'static str {
+        match self.members {
+            Members::Nodes(_) => "Nodes",
+            Members::Template(_) => "NodePool",
+        }
+    }
+}
+
+/// The pools of a recording: nodes grouped by the first pool label they carry
+/// ([`POOL_LABELS`]); nodes with none group by the labels `read` (the keys any DaemonSet's
+/// node selection reads) and their taints, named after those. By name.
+pub fn recorded(nodes: &[Node], read: &BTreeSet<String>, source: &str) -> Vec<Pool> {
+    let mut by_name: BTreeMap<String, Vec<Node>> = BTreeMap::new();
+    for node in nodes {
+        let name = match POOL_LABELS.iter().find_map(|l| node.labels.get(*l)) {
+            Some(pool) => pool.clone(),
+            None => unlabelled_name(node, read),
+        };
+        by_name.entry(name).or_default().push(node.clone());
+    }
+    by_name
+        .into_iter()
+        .map(|(name, nodes)| Pool {
+            name,
+            source: source.to_string(),
+            members: Members::Nodes(nodes),
+        })
+        .collect()
+}
+
+/// `(kubernetes.io/os=linux, dedicated=infra:NoSchedule)`: what sets apart a node without a
+/// pool label, or `(no pool label)` when nothing does.
+fn unlabelled_name(node: &Node, read: &BTreeSet<String>) -> String {
+    let mut parts: Vec<String> = node
+        .labels
+        .iter()
+        .filter(|(k, _)| read.contains(*k))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    parts.extend(node.taints.iter().map(|t| t.to_string()));
+    if parts.is_empty() {
+        "(no pool label)".to_string()
+    } else {
+        format!("({})", parts.join(", "))
+    }
+}
+
+/// Reads a `--node-pool` file: Karpenter NodePools (each a pool), or Nodes as
+/// `kubectl get node -o yaml` prints them (one pool of all of them, named after their pool
+/// label or the file). Problems name the file, line and column.
+pub fn from_file(file: &Arc<SourceFile>) -> (Vec<Pool>, Vec<Diagnostic>) {
+    let documents = match yaml11::documents(&file.text) {
+        Ok(documents) => documents,
+        Err(problem) => {
+            return (
+                Vec::new(),
+                vec![
+                    Diagnostic::new(
+                        Code::invalid_node_pool,
+                        format!("{} is not YAML: {}", file.name(), problem.message),
+                    )
+                    .at(file, (problem.offset, 0), "here")
+                    .with_help("a node pool file holds Karpenter NodePools (karpenter.sh/v1) or Nodes as `kubectl get node -o yaml` prints them"),
+                ],
+            );
+        }
+    };
+    let mut pools = Vec::new();
+    let mut problems = Vec::new();
+    let mut nodes = Vec::new();
+    for document in &documents {
+        let items: Vec<(String, &Value)> = match document.value.get("kind").and_then(Value::as_str)
+        {
+            Some(list) if list.ends_with("List") => document.value["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, v)| (format!("/items/{i}"), v))
+                .collect(),
+            _ if document.value.is_null() => Vec::new(),
+            _ => vec![(String::new(), &document.value)],
+        };
+        for (at, object) in items {
+            let span = document.spans.get(&at).unwrap_or((0, 0).into());
+            let problem = |message: String, pointer: &str, help: &str| {
+                let span = document
+                    .spans
+                    .get(&format!("{at}{pointer}"))
+                    .unwrap_or(span);
+                Diagnostic::new(Code::invalid_node_pool, message)
+                    .at(file, span, "here")
+                    .with_help(help.to_string())
+            };
+            let kind = object
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let api = object
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            match (kind, api) {
+                ("NodePool", "karpenter.sh/v1") => {
+                    let (pool, mut found) = node_pool(object, &at, document, file);
+                    pools.extend(pool);
+                    problems.append(&mut found);
+                }
+                ("NodePool", other) => problems.push(problem(
+                    format!("NodePool apiVersion {other:?} is not karpenter.sh/v1"),
+                    "/apiVersion",
+                    "write the NodePool as karpenter.sh/v1 (Karpenter 1.0 and later); older versions (v1beta1) convert with Karpenter's own migration guide",
+                )),
+                ("Node", "v1") => match node(object) {
+                    Ok(node) => nodes.push(node),
+                    Err(message) => problems.push(problem(
+                        format!("not a Node: {message}"),
+                        "",
+                        "a Node as `kubectl get node NAME -o yaml` prints it",
+                    )),
+                },
+                _ => problems.push(problem(
+                    format!(
+                        "a node pool file holds NodePools (karpenter.sh/v1) or Nodes (v1); this is kind {kind:?}, apiVersion {api:?}"
+                    ),
+                    "/kind",
+                    "give Karpenter NodePools, or Nodes as `kubectl get node -o yaml` prints them",
+                )),
+            }
+        }
+    }
+    if !nodes.is_empty() {
+        let pool = nodes
+            .iter()
+            .find_map(|n| POOL_LABELS.iter().find_map(|l| n.labels.get(*l)))
+            .cloned()
+            .unwrap_or_else(|| file.name().to_string());
+        pools.push(Pool {
+            name: pool,
+            source: file.name().to_string(),
+            members: Members::Nodes(nodes),
+        });
+    }
+    (pools, problems)
+}
+
+/// A Node object, as the recording reads it.
+fn node(object: &Value) -> Result<Node, String> {
+    let mut loader = crate::state::Loader::default();
+    let text = serde_json::to_string(object).map_err(|e| e.to_string())?;
+    loader
+        .add("node", text.as_bytes())
+        .map_err(|d| d.message.clone())?;
+    loader
+        .finish()
+        .nodes
+        .pop()
+        .ok_or_else(|| "no metadata.name".to_string())
+}
+
+/// A karpenter.sh/v1 NodePool: `metadata.name`, `spec.template.metadata.labels`,
+/// `spec.template.spec.{taints, startupTaints, requirements}`; no pool when it has an
+/// error, and the problems (a requirement it cannot decide is a warning).
+fn node_pool(
+    object: &Value,
+    at: &str,
+    document: &yaml11::Document,
+    file: &Arc<SourceFile>,
+) -> (Option<Pool>, Vec<Diagnostic>) {
+    let mut warnings = Vec::new();
+    let mut problems = Vec::new();
+    let span_of = |pointer: &str| {
+        document
+            .spans
+            .get(&format!("{at}{pointer}"))
+            .or_else(|| document.spans.get(at))
+            .unwrap_or((0, 0).into())
+    };
+    let mut problem = |pointer: &str, message: String, help: &str| {
+        problems.push(
+            Diagnostic::new(Code::invalid_node_pool, message)
+                .at(file, span_of(pointer), "here")
+                .with_help(help.to_string()),
+        );
+    };
+    let name = match object.pointer("/metadata/name").and_then(Value::as_str) {
+        Some(name) if !name.is_empty() => name.to_string(),
+        _ => {
+            problem(
+                "/metadata",
+                "the NodePool has no metadata.name".to_string(),
+                "name the NodePool",
+            );
+            String::new()
+        }
+    };
+    let mut template = NodeTemplate::default();
+    match object.pointer("/spec/template/metadata/labels") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(labels)) => {
+            for (k, v) in labels {
+                match v.as_str() {
+                    Some(v) => {
+                        template.labels.insert(k.clone(), v.to_string());
+                    }
+                    None => problem(
+                        &format!("/spec/template/metadata/labels/{}", escape(k)),
+                        format!("label {k} is not a string"),
+                        "quote the value",
+                    ),
+                }
+            }
+        }
+        Some(_) => problem(
+            "/spec/template/metadata/labels",
+            "spec.template.metadata.labels is not a mapping".to_string(),
+            "labels map keys to string values",
+        ),
+    }
+    for (field, out) in [
+        ("taints", &mut template.taints),
+        ("startupTaints", &mut template.startup_taints),
+    ] {
+        let pointer = format!("/spec/template/spec/{field}");
+        match object.pointer(&pointer) {
+            None | Some(Value::Null) => {}
+            Some(value) => match serde_json::from_value::<Vec<Taint>>(value.clone()) {
+                Ok(taints) => *out = taints,
+                Err(e) => problem(
+                    &pointer,
+                    format!("spec.template.spec.{field} is not a list of taints: {e}"),
+                    "each taint has a key, an optional value and an effect",
+                ),
+            },
+        }
+    }
+    let requirements = object
+        .pointer("/spec/template/spec/requirements")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for (i, r) in requirements.iter().enumerate() {
+        let pointer = format!("/spec/template/spec/requirements/{i}");
+        let key = r.get("key").and_then(Value::as_str).unwrap_or_default();
+        let operator = r
+            .get("operator")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let values: Vec<String> = r
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        if key.is_empty() {
+            problem(
+                &pointer,
+                "a requirement has no key".to_string(),
+                "give key, operator and values",
+            );
+            continue;
+        }
+        match Operator::parse(operator) {
+            Some(op) if op.values_problem(&values).is_none() => {
+                if op == Operator::In && values.len() == 1 {
+                    template.labels.insert(key.to_string(), values[0].clone());
+                } else {
+                    template
+                        .constrained
+                        .entry(key.to_string())
+                        .or_default()
+                        .push(Requirement {
+                            key: key.to_string(),
+                            operator: op,
+                            values,
+                        });
+                }
+            }
+            Some(_) => problem(
+                &format!("{pointer}/values"),
+                format!("requirement {key} {operator} has values its operator does not take"),
+                "In and NotIn take values, Exists and DoesNotExist none, Gt and Lt one integer",
+            ),
+            // Karpenter knows more operators than node affinity (Gte, Lte): everynode
+            // does not guess what they allow.
+            None => {
+                template.undecided.insert(key.to_string());
+                warnings.push(
+                    Diagnostic::new(
+                        Code::undecided_requirement,
+                        format!(
+                            "requirement {key} {operator} uses an operator everynode does not model: coverage that depends on {key} is reported as `some`, not decided"
+                        ),
+                    )
+                    .at(file, span_of(&format!("{pointer}/operator")), "this operator")
+                    .with_help("use In, NotIn, Exists, DoesNotExist, Gt or Lt to have it decided"),
+                );
+            }
+        }
+    }
+    // A key fixed by the template and constrained too keeps its fixed value.
+    template
+        .constrained
+        .retain(|k, _| !template.labels.contains_key(k));
+    template
+        .labels
+        .insert("karpenter.sh/nodepool".to_string(), name.clone());
+    for key in KARPENTER_JOINED {
+        template.labels.insert(key.to_string(), "true".to_string());
+    }
+    for key in KARPENTER_WELL_KNOWN {
+        if !template.labels.contains_key(key) {
+            template.constrained.entry(key.to_string()).or_default();
+        }
+    }
+    let pool = problems.is_empty().then(|| Pool {
+        name,
+        source: file.location(span_of("")),
+        members: Members::Template(template),
+    });
+    problems.append(&mut warnings);
+    (pool, problems)
+}
+
+/// A JSON pointer segment.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}

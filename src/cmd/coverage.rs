@@ -1,0 +1,89 @@
+//! `everynode coverage`: which daemon reaches which node pool, existing (`--state`,
+//! `--live`) or not yet (`--node-pool`), and what each pool pays in daemon pods.
+
+use std::path::PathBuf;
+
+use everynode_core::coverage::{self, pools};
+use everynode_core::diagnostic::{self, Code, Diagnostic};
+use everynode_core::source::SourceFile;
+
+use crate::args::{CoverageArgs, CoverageFormat, StateArgs};
+use crate::cmd::plan::described;
+use crate::input::{is_state_source, read_cluster};
+use crate::report;
+use crate::terminal::{colour, print_diagnostics, print_stdout};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+
+pub fn run(args: &CoverageArgs) -> u8 {
+    let mut skipped: Vec<PathBuf> = args.state.clone();
+    skipped.extend(args.node_pool.iter().cloned());
+    let Some((desired, mut diagnostics)) =
+        described(&args.paths, &is_state_source(&skipped), "cover")
+    else {
+        return EXIT_ERROR;
+    };
+    let mut all = Vec::new();
+    if !args.state.is_empty() || args.live {
+        let state = StateArgs {
+            state: args.state.clone(),
+            live: args.live,
+            context: args.context.clone(),
+        };
+        match read_cluster(&state) {
+            Ok(cluster) => {
+                let source = if args.live {
+                    "the live cluster".to_string()
+                } else {
+                    args.state
+                        .iter()
+                        .map(|p| everynode_core::source::display_path(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                all.extend(pools::recorded(
+                    &cluster.nodes,
+                    &coverage::read_keys(&desired),
+                    &source,
+                ));
+            }
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+    for path in &args.node_pool {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let file = SourceFile::new(path, text);
+                let (found, problems) = pools::from_file(&file);
+                all.extend(found);
+                diagnostics.extend(problems);
+            }
+            Err(e) => diagnostics.push(
+                Diagnostic::new(
+                    Code::invalid_node_pool,
+                    format!(
+                        "cannot read {}: {e}",
+                        everynode_core::source::display_path(path)
+                    ),
+                )
+                .with_help("--node-pool names a YAML file of Karpenter NodePools or Nodes"),
+            ),
+        }
+    }
+    let failed = diagnostic::has_errors(&diagnostics);
+    print_diagnostics(&diagnostic::sorted(diagnostics));
+    if failed {
+        return EXIT_ERROR;
+    }
+    let result = coverage::coverage(&desired, &all);
+    let text = match args.format {
+        CoverageFormat::Human => report::coverage::human(&result, colour(&std::io::stdout())),
+        CoverageFormat::Json => report::coverage::json(&result),
+        CoverageFormat::Markdown => report::coverage::markdown(&result),
+    };
+    print_stdout(&text);
+    if result.needs_attention() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
