@@ -68,6 +68,9 @@ impl Command {
         };
         let mut readers = dashes(paths, path_name);
         readers.extend(dashes(state, "--state"));
+        if let Command::Coverage(a) = self {
+            readers.extend(dashes(&a.node_pool, "--node-pool"));
+        }
         readers
     }
 }
@@ -75,7 +78,8 @@ impl Command {
 #[derive(clap::Args)]
 pub struct CoverageArgs {
     /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
-    /// hidden, target/ and what the .gitignore and .ignore files list skipped).
+    /// hidden, target/ and what the .gitignore and .ignore files list skipped), or - for
+    /// YAML on standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// The recorded cluster whose nodes make the existing pools (`kubectl get nodes -o
@@ -89,7 +93,8 @@ pub struct CoverageArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "state")]
     pub context: Option<String>,
     /// A pool that does not exist yet: a YAML file of Karpenter NodePools (karpenter.sh/v1)
-    /// or of Nodes as `kubectl get node -o yaml` prints them (repeatable).
+    /// or of Nodes as `kubectl get node -o yaml` prints them (repeatable; - for standard
+    /// input).
     #[arg(long = "node-pool", value_name = "FILE")]
     pub node_pool: Vec<PathBuf>,
     /// Output format on standard output.

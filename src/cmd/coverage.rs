@@ -4,12 +4,11 @@
 use std::path::PathBuf;
 
 use everynode_core::coverage::{self, pools};
-use everynode_core::diagnostic::{self, Code, Diagnostic};
-use everynode_core::source::SourceFile;
+use everynode_core::diagnostic;
 
 use crate::args::{CoverageArgs, CoverageFormat, StateArgs};
 use crate::cmd::plan::described;
-use crate::input::{is_state_source, read_cluster};
+use crate::input::{is_state_source, is_stdin, read_cluster, read_source, read_stdin_source};
 use crate::report;
 use crate::terminal::{colour, print_diagnostics, print_stdout};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
@@ -50,25 +49,23 @@ pub fn run(args: &CoverageArgs) -> u8 {
         }
     }
     for path in &args.node_pool {
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let file = SourceFile::new(path, text);
+        // `-` is standard input, checked as a file is (UTF-8 text, no NUL).
+        let read = if is_stdin(path) {
+            read_stdin_source().map(Some)
+        } else {
+            read_source(path)
+        };
+        match read {
+            Ok(Some(file)) => {
                 let (found, problems) = pools::from_file(&file);
                 all.extend(found);
                 diagnostics.extend(problems);
             }
-            Err(e) => diagnostics.push(
-                Diagnostic::new(
-                    Code::invalid_node_pool,
-                    format!(
-                        "cannot read {}: {e}",
-                        everynode_core::source::display_path(path)
-                    ),
-                )
-                .with_help("--node-pool names a YAML file of Karpenter NodePools or Nodes"),
-            ),
+            Ok(None) => {}
+            Err(problem) => diagnostics.push(problem),
         }
     }
+    diagnostics.extend(pools::duplicate_names(&all));
     let failed = diagnostic::has_errors(&diagnostics);
     print_diagnostics(&diagnostic::sorted(diagnostics));
     if failed {

@@ -208,10 +208,23 @@ pub fn run(args: &ImportArgs) -> u8 {
             .with_help("the selector is kept (changing it recreates the DaemonSet); give each class its own `selector` and pod label, then recreate them one at a time with --cascade=orphan"),
         );
     }
+    // Writing a description walks its schema: on every core too, in order.
+    let texts: Vec<String> = everynode_core::parallel::on_every_core(
+        &imported,
+        4,
+        |_| 1,
+        |part| {
+            part.iter()
+                .map(|i| text(i, args.output))
+                .collect::<Vec<_>>()
+        },
+    )
+    .into_iter()
+    .flatten()
+    .collect();
     let written = match &args.out {
-        Some(dir) => write_out(dir, &imported, args.output),
+        Some(dir) => write_out(dir, &imported, &texts, args.output),
         None => {
-            let texts: Vec<String> = imported.iter().map(|i| text(i, args.output)).collect();
             let separator = match args.output {
                 ImportFormat::Kdl => "\n",
                 ImportFormat::Yaml => "---\n",
@@ -259,11 +272,24 @@ fn sources(args: &ImportArgs) -> Result<(Vec<Found>, Vec<Diagnostic>), Diagnosti
     // `-` among the PATHs is standard input, a source named `<stdin>`.
     let (files, problems) = read_inputs(&args.paths);
     diagnostics.extend(problems);
-    for file in files {
-        if file.path.extension().is_some_and(|e| e == "kdl") {
-            continue;
-        }
-        match yaml11::documents(&file.text) {
+    // KDL files are descriptions already: not DaemonSets to import.
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|f| f.path.extension().is_none_or(|e| e != "kdl"))
+        .collect();
+    // Reading YAML is most of an import of many files: on every core, results in order.
+    let read = everynode_core::parallel::on_every_core(
+        &files,
+        2,
+        |f| f.text.len(),
+        |part| {
+            part.iter()
+                .map(|f| yaml11::documents(&f.text))
+                .collect::<Vec<_>>()
+        },
+    );
+    for (file, documents) in files.into_iter().zip(read.into_iter().flatten()) {
+        match documents {
             Ok(documents) => {
                 for document in documents {
                     let mut objects = Vec::new();
@@ -344,6 +370,7 @@ fn daemonsets(value: &Value, at: String, out: &mut Vec<(String, Value)>) {
 fn write_out(
     dir: &std::path::Path,
     imported: &[Imported],
+    texts: &[String],
     format: ImportFormat,
 ) -> Result<(), Diagnostic> {
     if dir.exists() && !dir.is_dir() {
@@ -354,7 +381,7 @@ fn write_out(
         ImportFormat::Yaml => ("yaml", "#"),
     };
     let mut files = Vec::new();
-    for i in imported {
+    for (i, text) in imported.iter().zip(texts) {
         let relative = namespaced_path(&i.namespace, &format!("{}.{extension}", i.name))?;
         let target = dir.join(&relative);
         if let Some(parent) = target.parent()
@@ -379,7 +406,7 @@ fn write_out(
         let header = format!(
             "{comment} {IMPORTED_MARKER}: a later import replaces this file; remove this line to keep your edits\n"
         );
-        files.push((target, header + &text(i, format)));
+        files.push((target, header + text));
     }
     let writes: Vec<(PathBuf, &str)> = files.iter().map(|(t, c)| (t.clone(), c.as_str())).collect();
     write_all(dir, &writes)?;

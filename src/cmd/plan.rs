@@ -57,7 +57,7 @@ pub fn described(
     if desired.is_empty() && !diagnostic::has_errors(&diagnostics) {
         diagnostics.push(
             Diagnostic::new(Code::no_descriptions, format!("no description or DaemonSet manifest found: nothing to {what}"))
-                .with_help(format!("{what} reads .kdl descriptions, YAML descriptions (kind: Daemon) and DaemonSet manifests under the PATHs")),
+                .with_help("everynode reads .kdl descriptions, YAML descriptions (kind: Daemon) and DaemonSet manifests under the PATHs"),
         );
     }
     if diagnostic::has_errors(&diagnostics) {

@@ -66,12 +66,10 @@ pub fn code_quality(linted: &Linted) -> String {
                 .file
                 .as_ref()
                 .map_or_else(|| CLUSTER_PATH.to_string(), |f| f.repository_name());
-            let (line, column) = d.line_column().unwrap_or((1, 1));
-            let key = format!(
-                "{}\0{path}\0{line}\0{column}\0{}",
-                d.code.as_str(),
-                d.message
-            );
+            let (line, _) = d.line_column().unwrap_or((1, 1));
+            // Rule, file and message, not the line: a finding that moves when lines are
+            // added above it stays the same issue in GitLab's merge-request widget.
+            let key = format!("{}\0{path}\0{}", d.code.as_str(), d.message);
             let occurrence = seen.entry(key.clone()).or_insert(0usize);
             let hashed = if *occurrence == 0 {
                 key

@@ -9,6 +9,7 @@ use anstyle::{AnsiColor, Style};
 use everynode_core::coverage::pools::UNREGISTERED;
 use everynode_core::coverage::{Cell, Coverage, PoolCoverage, Reach};
 
+use super::markdown::{code, html};
 use super::plan::Paint;
 
 /// The coverage document, pretty-printed, fields in the order of DESIGN.md.
@@ -132,7 +133,7 @@ pub fn human(coverage: &Coverage, colour: bool) -> String {
     }
     for pool in &coverage.pools {
         let _ = write!(out, "\n{} ({})\n", paint.bold(&pool.name), pool.source);
-        for cell in pool.daemonsets.iter().filter(|c| c.coverage != Reach::All) {
+        for cell in pool.daemonsets.iter().filter(|c| worth_saying(c)) {
             let word = match cell.coverage {
                 Reach::Blocked => paint.style(
                     "blocked",
@@ -217,14 +218,14 @@ pub fn markdown(coverage: &Coverage) -> String {
             let _ = writeln!(s, "- **attention**: {}", inline(why));
         }
         for c in &pool.missed {
-            let _ = writeln!(s, "- none `{}`: {}", c.daemonset, inline(&c.reason));
+            let _ = writeln!(s, "- none {}: {}", code(&c.daemonset), inline(&c.reason));
         }
-        for c in pool.daemonsets.iter().filter(|c| c.coverage != Reach::All) {
+        for c in pool.daemonsets.iter().filter(|c| worth_saying(c)) {
             let word = match c.coverage {
                 Reach::Blocked => "**blocked**",
                 other => other.as_str(),
             };
-            let _ = writeln!(s, "- {word} `{}`: {}", c.daemonset, inline(&c.reason));
+            let _ = writeln!(s, "- {word} {}: {}", code(&c.daemonset), inline(&c.reason));
         }
         let _ = writeln!(
             s,
@@ -239,22 +240,22 @@ pub fn markdown(coverage: &Coverage) -> String {
         sections,
         super::markdown::LIMIT,
         "pool",
+        "`--format json` has everything",
     )
 }
 
-/// Text for a table cell: no pipes or line breaks.
+/// A cell whose reason the details show: not every node of the pool, or every node but
+/// only once a startup taint is gone.
+fn worth_saying(cell: &Cell) -> bool {
+    cell.coverage != Reach::All || cell.reason.contains("starts once")
+}
+
+/// Text for a table cell: no markup, pipes or line breaks.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    super::markdown::escape(text)
 }
 
 /// Inline Markdown text with its special characters escaped.
 fn inline(text: &str) -> String {
     super::markdown::escape(text)
-}
-
-/// Text inside an HTML element.
-fn html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

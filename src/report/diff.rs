@@ -45,11 +45,10 @@ pub fn markdown(differences: &[Difference]) -> String {
     head.push_str("| DaemonSet | change | source |\n| --- | --- | --- |\n");
     for d in differences {
         head.push_str(&format!(
-            "| `{}/{}` | {} | `{}` |\n",
-            d.namespace,
-            d.name,
+            "| {} | {} | {} |\n",
+            super::markdown::code(&format!("{}/{}", d.namespace, d.name)),
             super::markdown::escape(note(d.kind)),
-            d.source
+            super::markdown::code(&d.source)
         ));
     }
     let sections = differences
@@ -59,14 +58,19 @@ pub fn markdown(differences: &[Difference]) -> String {
             let text = unified(d);
             let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
             format!(
-                "\n<details><summary><code>{}/{}</code>: {}</summary>\n\n{fence}diff\n{text}{fence}\n\n</details>\n",
-                d.namespace,
-                d.name,
+                "\n<details><summary><code>{}</code>: {}</summary>\n\n{fence}diff\n{text}{fence}\n\n</details>\n",
+                super::markdown::html(&format!("{}/{}", d.namespace, d.name)),
                 d.kind.as_str()
             )
         })
         .collect();
-    super::markdown::bounded(head, sections, super::markdown::LIMIT, "DaemonSet")
+    super::markdown::bounded(
+        head,
+        sections,
+        super::markdown::LIMIT,
+        "DaemonSet",
+        "`everynode diff` without `--format markdown` shows every difference",
+    )
 }
 
 /// The longest run of backticks in a text.

@@ -160,7 +160,7 @@ pub fn markdown(linted: &Linted) -> String {
         .map(|(file, findings)| {
             let mut section = format!(
                 "\n<details><summary><code>{}</code>: {}</summary>\n\n",
-                file.replace('<', "&lt;").replace('>', "&gt;"),
+                super::markdown::html(file),
                 super::count(findings.len(), "finding")
             );
             for f in findings {
@@ -186,7 +186,13 @@ pub fn markdown(linted: &Linted) -> String {
             section
         })
         .collect();
-    super::markdown::bounded(head, sections, super::markdown::LIMIT, "file")
+    super::markdown::bounded(
+        head,
+        sections,
+        super::markdown::LIMIT,
+        "file",
+        "`--format json` has everything",
+    )
 }
 
 /// The human form: the findings of each file under its name, as diagnostics with source

@@ -26,17 +26,33 @@ pub fn escape(text: &str) -> String {
 }
 
 /// `head` and then as many `sections` as fit within `limit` characters, with a last line
-/// counting the sections left out (`noun`, singular). A head longer than the limit is cut at
-/// a line. The result is never longer than `limit`.
-pub fn bounded(head: String, sections: Vec<String>, limit: usize, noun: &str) -> String {
+/// counting the sections left out (`noun`, singular) and saying where the whole is
+/// (`whole`: "`--format json` has everything"). A head longer than the limit is cut at a
+/// line. The result is never longer than `limit`.
+pub fn bounded(
+    head: String,
+    sections: Vec<String>,
+    limit: usize,
+    noun: &str,
+    whole: &str,
+) -> String {
     // Room for the closing note, however many are left out.
     const NOTE: usize = 200;
     let budget = limit.saturating_sub(NOTE);
     let mut out = head;
     if out.len() > budget {
-        let cut = out[..budget].rfind('\n').map_or(0, |i| i + 1);
+        // At a line before the budget (a line break is one byte, so this is a character
+        // boundary too).
+        let cut = out.as_bytes()[..budget]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let rows = out[cut..].lines().filter(|l| l.starts_with('|')).count();
         out.truncate(cut);
-        out.push_str("\n_The table is cut here: it is longer than a comment can be; `--format json` has everything._\n");
+        out.push_str(&format!(
+            "\n_The table is cut here: {rows} more rows, and the details of {}, left out; a comment holds at most {limit} characters; {whole}._\n",
+            super::count(sections.len(), noun)
+        ));
         return out;
     }
     let total = sections.len();
@@ -49,17 +65,42 @@ pub fn bounded(head: String, sections: Vec<String>, limit: usize, noun: &str) ->
         shown += 1;
     }
     if shown < total {
-        let left = total - shown;
-        let nouns = if left == 1 {
-            noun.to_string()
-        } else {
-            format!("{noun}s")
-        };
         out.push_str(&format!(
-            "\n_{left} more {nouns} left out: a comment holds at most {limit} characters; `--format json` has everything._\n"
+            "\n_{} left out: a comment holds at most {limit} characters; {whole}._\n",
+            more(total - shown, noun)
         ));
     }
     out
+}
+
+/// `1 more pool`, `3 more pools`.
+fn more(n: usize, noun: &str) -> String {
+    let nouns = if n == 1 {
+        noun.to_string()
+    } else {
+        format!("{noun}s")
+    };
+    format!("{n} more {nouns}")
+}
+
+/// Text as a code span that stays one: fenced with more backticks than any run inside,
+/// and `|` escaped so that it stays in its table cell.
+pub fn code(text: &str) -> String {
+    let run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(run + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+}
+
+/// Text inside an HTML element (`<summary>`): `&`, `<` and `>` as entities.
+pub fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -71,11 +112,19 @@ mod tests {
         let sections: Vec<String> = (0..100)
             .map(|i| format!("section {i} {}\n", "x".repeat(90)))
             .collect();
-        let text = bounded("# head\n".to_string(), sections, 2_000, "pool");
+        let text = bounded("# head\n".to_string(), sections, 2_000, "pool", "see all");
         assert!(text.len() <= 2_000);
         assert!(text.contains("more pools left out"), "{text}");
+        // A cut inside a character of several bytes would panic.
+        let wide = format!("| {} |\n", "é".repeat(40)).repeat(100);
+        assert!(bounded(wide, Vec::new(), 2_001, "pool", "see all").len() <= 2_001);
         let head = "row\n".repeat(1_000);
-        assert!(bounded(head, Vec::new(), 2_000, "pool").len() <= 2_000);
+        assert!(bounded(head, Vec::new(), 2_000, "pool", "see all").len() <= 2_000);
+    }
+
+    #[test]
+    fn code_spans_hold_backticks_and_pipes() {
+        assert_eq!(code("a`b|c"), "``a`b\\|c``");
     }
 
     #[test]

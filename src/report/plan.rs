@@ -7,7 +7,8 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use everynode_core::compare::rollout::{duration, time_bound};
-use everynode_core::compare::{Action, Change, Plan, Rollout};
+use everynode_core::compare::{Action, Change, Plan, Rollout, Stall};
+use everynode_core::diagnostic::{Code, Severity};
 
 /// How many node names a group of placements lists before it says "and N more".
 const NODES_SHOWN: usize = 5;
@@ -185,8 +186,10 @@ pub fn markdown(plan: &Plan) -> String {
         head.push_str("No DaemonSets to plan.\n");
         return head;
     }
-    head.push_str("| DaemonSet | change | desired | create | update | delete | blocked | keep |\n");
-    head.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    head.push_str(
+        "| DaemonSet | change | desired | create | update | delete | blocked | keep | rollout stalls |\n",
+    );
+    head.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     let counts = counts(plan);
     for d in &plan.daemonsets {
         let name = format!("{}/{}", d.namespace, d.name);
@@ -195,15 +198,23 @@ pub fn markdown(plan: &Plan) -> String {
             Change::Unchanged => "unchanged".to_string(),
             other => format!("**{}**", other.as_str()),
         };
+        let stalls: Vec<String> = d
+            .rollout
+            .iter()
+            .flat_map(|r| &r.stalls)
+            .map(|s| format!("{} `{}`", stall_mark(&s.code), s.code))
+            .collect();
         let _ = writeln!(
             head,
-            "| `{name}` | {change} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {change} | {} | {} | {} | {} | {} | {} | {} |",
+            super::markdown::code(&name),
             d.desired,
             c[action_index(Action::Create)],
             c[action_index(Action::Update)],
             c[action_index(Action::Delete)],
             c[action_index(Action::Blocked)],
             c[action_index(Action::Keep)],
+            stalls.join(" "),
         );
     }
     let groups = groups(plan);
@@ -215,14 +226,15 @@ pub fn markdown(plan: &Plan) -> String {
             continue;
         }
         let mut section = format!(
-            "\n<details><summary><code>{name}</code>: {}</summary>\n\n",
+            "\n<details><summary><code>{}</code>: {}</summary>\n\n",
+            super::markdown::html(&name),
             d.change.as_str()
         );
         for ((_, action, reason), nodes) in mine {
             let shown: Vec<String> = nodes
                 .iter()
                 .take(NODES_SHOWN)
-                .map(|n| format!("`{n}`"))
+                .map(|n| super::markdown::code(n))
                 .collect();
             let more = nodes.len().saturating_sub(NODES_SHOWN);
             let more = if more > 0 {
@@ -244,19 +256,30 @@ pub fn markdown(plan: &Plan) -> String {
             for line in rollout_lines(r, d.change) {
                 let _ = writeln!(section, "- {}", escape(&line));
             }
+            if let Some(lost) = lost_line(r) {
+                let _ = writeln!(section, "- {}", escape(&lost));
+            }
             for stall in &r.stalls {
                 let _ = writeln!(
                     section,
-                    "- :warning: `{}`: {}",
+                    "- {} `{}`: {}{}",
+                    stall_mark(&stall.code),
                     stall.code,
-                    escape(&stall.message)
+                    escape(&stall.message),
+                    escape(&stall_nodes(stall))
                 );
             }
         }
         section.push_str("\n</details>\n");
         sections.push(section);
     }
-    super::markdown::bounded(head, sections, super::markdown::LIMIT, "DaemonSet")
+    super::markdown::bounded(
+        head,
+        sections,
+        super::markdown::LIMIT,
+        "DaemonSet",
+        "`--format json` has everything",
+    )
 }
 
 /// The ROLLOUT section: per DaemonSet with pods to replace, how the controller will get
@@ -277,48 +300,13 @@ fn rollouts(plan: &Plan, names: &[String], paint: &Paint, out: &mut String) {
     for (name, r, change) in rolling {
         let pad = " ".repeat(width + 2);
         let mut lines = rollout_lines(r, change);
-        if !r.lost.is_empty() {
-            let shown: Vec<&str> = r
-                .lost
-                .iter()
-                .take(NODES_SHOWN)
-                .map(String::as_str)
-                .collect();
-            let more = r.lost.len().saturating_sub(NODES_SHOWN);
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
-            lines.push(format!(
-                "removes the daemon from {} it should no longer run on (an untolerated NoSchedule taint kept the old pod): {}{more}",
-                super::count(r.lost.len(), "node"),
-                shown.join(", ")
-            ));
-        }
+        lines.extend(lost_line(r));
         for stall in &r.stalls {
-            let nodes = if stall.nodes.is_empty() {
-                String::new()
-            } else {
-                let shown: Vec<&str> = stall
-                    .nodes
-                    .iter()
-                    .take(NODES_SHOWN)
-                    .map(String::as_str)
-                    .collect();
-                let more = stall.nodes.len().saturating_sub(NODES_SHOWN);
-                let more = if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                };
-                format!(" (nodes: {}{more})", shown.join(", "))
-            };
             let code = paint.style(
                 &stall.code,
                 Style::new().fg_color(Some(AnsiColor::Red.into())),
             );
-            lines.push(format!("{code}: {}{nodes}", stall.message));
+            lines.push(format!("{code}: {}{}", stall.message, stall_nodes(stall)));
         }
         for (i, line) in lines.iter().enumerate() {
             if i == 0 {
@@ -327,6 +315,44 @@ fn rollouts(plan: &Plan, names: &[String], paint: &Paint, out: &mut String) {
                 let _ = writeln!(out, "{pad}{line}");
             }
         }
+    }
+}
+
+/// `removes the daemon from 2 nodes …: a, b`, when the rollout loses nodes.
+fn lost_line(r: &Rollout) -> Option<String> {
+    if r.lost.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "removes the daemon from {} it should no longer run on (an untolerated NoSchedule taint kept the old pod): {}",
+        super::count(r.lost.len(), "node"),
+        some_nodes(&r.lost)
+    ))
+}
+
+/// ` (nodes: a, b and 3 more)`, or nothing for a stall of every node.
+fn stall_nodes(stall: &Stall) -> String {
+    if stall.nodes.is_empty() {
+        String::new()
+    } else {
+        format!(" (nodes: {})", some_nodes(&stall.nodes))
+    }
+}
+
+/// `a, b, c, d, e and 3 more`.
+fn some_nodes(nodes: &[String]) -> String {
+    let shown: Vec<&str> = nodes.iter().take(NODES_SHOWN).map(String::as_str).collect();
+    match nodes.len().saturating_sub(NODES_SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// `:x:` for a stall that is an error (the rollout stops), `:warning:` for a warning.
+fn stall_mark(code: &str) -> &'static str {
+    match Code::ALL.iter().find(|c| c.as_str() == code) {
+        Some(c) if c.default_severity() == Severity::Error => ":x:",
+        _ => ":warning:",
     }
 }
 

@@ -1236,7 +1236,7 @@ struct NodeSpecWire {
 
 #[derive(Deserialize, Default)]
 struct NodeStatusWire {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list_or_null")]
     conditions: Vec<ConditionWire>,
     #[serde(default, deserialize_with = "quantity_map")]
     allocatable: BTreeMap<String, String>,
@@ -1263,11 +1263,22 @@ impl ConditionWire {
 }
 
 /// An RFC 3339 timestamp (`metav1.Time`, as `2026-11-30T21:41:14Z`), in seconds since the
-/// Unix epoch. A value that is not one reads as absent: a recording's clock is a hint for
-/// availability, not a reason to refuse the recording.
+/// Unix epoch; null or absent is none. Anything else is refused, as the API server's
+/// decoder refuses it (a time availability would be decided on must be a time).
 fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    let text = Option::<String>::deserialize(d)?;
-    Ok(text.and_then(|t| seconds(&t)))
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(text) => seconds(&text).map(Some).ok_or_else(|| {
+            de::Error::custom(format!(
+                "{text:?} is not a time as Kubernetes writes it (RFC 3339, like 2026-11-30T21:41:14Z)"
+            ))
+        }),
+    }
+}
+
+/// A list the recording may write as null, which Go's decoder reads as empty.
+fn list_or_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// `timestamp` of a text already read.
@@ -1295,7 +1306,6 @@ impl NodeWire {
                 .status
                 .allocatable
                 .into_iter()
-                .filter(|(resource, _)| resource == "cpu" || resource == "memory")
                 .filter_map(|(resource, q)| Some((resource, Quantity::parse(&q).ok()?)))
                 .collect(),
         }
@@ -1416,7 +1426,7 @@ struct FieldWire {
 #[derive(Deserialize, Default)]
 struct PodStatusWire {
     phase: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list_or_null")]
     conditions: Vec<ConditionWire>,
 }
 
@@ -1677,6 +1687,7 @@ status: {phase: Succeeded}
         );
         assert_eq!(n1.ready, Some(true));
         assert_eq!(n1.allocatable.len(), 2);
+        assert_eq!(n1.allocatable["memory"].to_string(), "16");
         assert_eq!(cluster.node("n2").unwrap().labels["pool"], "a");
         let problem = Loader::default()
             .add(

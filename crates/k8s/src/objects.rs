@@ -71,7 +71,8 @@ pub struct Node {
     /// The `Ready` condition: `Some(true)` ready, `Some(false)` not ready or unknown,
     /// `None` when the recording has no conditions.
     pub ready: Option<bool>,
-    /// `status.allocatable`: cpu and memory, parsed (what lint sums requests against).
+    /// `status.allocatable`, parsed: cpu, memory, pods and extended resources (what lint
+    /// and coverage sum requests against).
     pub allocatable: BTreeMap<String, Quantity>,
 }
 

@@ -59,7 +59,8 @@ pub struct PoolCoverage {
     /// its DaemonSets that run there, summed; `pods` is the number of daemons. Canonical
     /// quantities (cpu in cores or millicores, memory in bytes with a suffix).
     pub requests: BTreeMap<String, String>,
-    /// The smallest allocatable among the pool's nodes (cpu, memory); null for a NodePool.
+    /// The smallest allocatable among the pool's nodes of cpu, memory, pods and the
+    /// resources the daemon pods request (those every node offers); null for a NodePool.
     pub allocatable: Option<BTreeMap<String, String>>,
     /// Cordoned nodes (placement still runs daemon pods there).
     #[serde(skip)]
@@ -165,54 +166,82 @@ pub fn read_keys(desired: &[Desired]) -> BTreeSet<String> {
         .collect()
 }
 
-/// The coverage of `pools` by the DaemonSets that should exist.
-pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
-    let mut sorted: Vec<&Desired> = desired.iter().collect();
-    sorted.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-    Coverage {
-        api_version: COVERAGE_API_VERSION.to_string(),
-        kind: "Coverage".to_string(),
-        pools: pools.iter().map(|p| pool_coverage(&sorted, p)).collect(),
-    }
+/// A DaemonSet as coverage reads it, worked out once for every pool.
+struct Prepared<'d> {
+    /// `namespace/name`.
+    key: String,
+    /// `app.kubernetes.io/name`, else `namespace/name`.
+    daemon: String,
+    class: Option<String>,
+    /// Its node selection as ORed terms (`selector::node_selection`).
+    terms: Vec<Term>,
+    template: DaemonPodTemplate<'d>,
+    /// What one pod requests, per resource (cpu, memory, extended).
+    requests: BTreeMap<String, Quantity>,
 }
 
-fn pool_coverage(desired: &[&Desired], pool: &Pool) -> PoolCoverage {
-    let mut cells = Vec::new();
-    let mut missed = Vec::new();
-    let mut attention = Vec::new();
-    for d in desired {
-        let Some(spec) = d
-            .daemonset
-            .spec
-            .as_ref()
-            .and_then(|s| s.template.spec.as_ref())
-        else {
-            continue;
-        };
-        let (reach, reason) = match &pool.members {
-            Members::Nodes(nodes) => on_nodes(spec, nodes),
-            Members::Template(template) => on_template(spec, template),
-        };
-        let key = format!("{}/{}", d.namespace, d.name);
-        let cell = |coverage| Cell {
-            daemonset: key.clone(),
-            coverage,
-            reason: reason.clone(),
+impl<'d> Prepared<'d> {
+    fn new(d: &'d Desired) -> Option<Self> {
+        let spec = d.daemonset.spec.as_ref()?.template.spec.as_ref()?;
+        Some(Prepared {
+            key: format!("{}/{}", d.namespace, d.name),
             daemon: d
                 .daemon_name()
                 .map_or_else(|| format!("{}/{}", d.namespace, d.name), str::to_string),
             class: d.class.clone(),
+            terms: selector::node_selection(spec),
+            template: DaemonPodTemplate::from_spec(spec),
+            requests: resources(spec)
+                .into_iter()
+                .filter_map(|r| Some((r.clone(), template_request(spec, &r)?)))
+                .collect(),
+        })
+    }
+}
+
+/// The coverage of `pools` by the DaemonSets that should exist.
+pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
+    let mut prepared: Vec<Prepared> = desired.iter().filter_map(Prepared::new).collect();
+    prepared.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut pools: Vec<PoolCoverage> = pools.iter().map(|p| pool_coverage(&prepared, p)).collect();
+    // The recording's pools first, then the hypothetical ones; each by name.
+    pools.sort_by(|a, b| (a.kind != "Nodes", &a.name).cmp(&(b.kind != "Nodes", &b.name)));
+    Coverage {
+        api_version: COVERAGE_API_VERSION.to_string(),
+        kind: "Coverage".to_string(),
+        pools,
+    }
+}
+
+fn pool_coverage(prepared: &[Prepared], pool: &Pool) -> PoolCoverage {
+    let mut cells = Vec::new();
+    // Indexes into `prepared` of the cells, in order.
+    let mut reaching = Vec::new();
+    let mut missed = Vec::new();
+    let mut attention = Vec::new();
+    for (i, d) in prepared.iter().enumerate() {
+        let (reach, reason) = match &pool.members {
+            Members::Nodes(nodes) => on_nodes(d, nodes),
+            Members::Template(template) => on_template(d, template),
+        };
+        let cell = Cell {
+            daemonset: d.key.clone(),
+            coverage: reach,
+            reason,
+            daemon: d.daemon.clone(),
+            class: d.class.clone(),
         };
         if reach == Reach::None {
-            if reason.contains(ABSENT) {
-                missed.push(cell(reach));
+            if cell.reason.contains(ABSENT) {
+                missed.push(cell);
             }
             continue;
         }
-        cells.push(cell(reach));
+        cells.push(cell);
+        reaching.push(i);
     }
-    attention.extend(two_copies(desired, pool, &cells));
-    let (requests, daemons) = tax(desired, &cells);
+    attention.extend(two_copies(prepared, pool, &cells, &reaching));
+    let (requests, daemons) = tax(prepared, &cells, &reaching);
     let mut requests_text: BTreeMap<String, String> = requests
         .iter()
         .map(|(r, q)| (r.clone(), q.to_string()))
@@ -222,17 +251,35 @@ fn pool_coverage(desired: &[&Desired], pool: &Pool) -> PoolCoverage {
         Members::Nodes(nodes) => {
             let smallest = smallest_allocatable(nodes);
             for (resource, q) in &requests {
-                if let Some(a) = smallest.get(resource).filter(|a| q > a) {
-                    attention.push(format!(
+                match smallest.get(resource) {
+                    Some(a) if q > a => attention.push(format!(
                         "the daemon pods of a node request {q} {resource}, more than the {a} its smallest node can allocate"
-                    ));
+                    )),
+                    // cpu and memory a recording may leave out; an extended resource a
+                    // node does not offer keeps the pod Pending.
+                    None if !matches!(resource.as_str(), "cpu" | "memory") => attention.push(format!(
+                        "the daemon pods request {q} {resource}, which not every node of the pool offers: they stay Pending there"
+                    )),
+                    _ => {}
                 }
+            }
+            if let Some(pods) = smallest.get("pods")
+                && Quantity::parse(&daemons.to_string()).is_ok_and(|d| d > *pods)
+            {
+                attention.push(format!(
+                    "{daemons} daemon pods per node, more than the {pods} pods its smallest node can run"
+                ));
             }
             (
                 Some(nodes.len()),
+                // What the tax is compared with: cpu, memory, pods, and what is requested.
                 Some(
                     smallest
                         .iter()
+                        .filter(|(r, _)| {
+                            matches!(r.as_str(), "cpu" | "memory" | "pods")
+                                || requests.contains_key(*r)
+                        })
                         .map(|(r, q)| (r.clone(), q.to_string()))
                         .collect(),
                 ),
@@ -262,8 +309,8 @@ fn pool_coverage(desired: &[&Desired], pool: &Pool) -> PoolCoverage {
 const ABSENT: &str = "do not carry";
 
 /// Placement on every node of a pool that exists.
-fn on_nodes(spec: &PodSpec, nodes: &[Node]) -> (Reach, String) {
-    let template = DaemonPodTemplate::from_spec(spec);
+fn on_nodes(d: &Prepared, nodes: &[Node]) -> (Reach, String) {
+    let template = &d.template;
     let mut running = 0;
     let mut off: Option<String> = None;
     let mut blocked: Option<String> = None;
@@ -302,10 +349,9 @@ fn on_nodes(spec: &PodSpec, nodes: &[Node]) -> (Reach, String) {
 }
 
 /// The static answer for the nodes a NodePool may launch.
-fn on_template(spec: &PodSpec, pool: &NodeTemplate) -> (Reach, String) {
-    let terms = selector::node_selection(spec);
+fn on_template(d: &Prepared, pool: &NodeTemplate) -> (Reach, String) {
     let mut best: Option<(Reach, String)> = None;
-    for term in &terms {
+    for term in &d.terms {
         let answer = term_reach(term, pool);
         if best.as_ref().is_none_or(|(r, _)| answer.0 < *r) {
             best = Some(answer);
@@ -315,7 +361,7 @@ fn on_template(spec: &PodSpec, pool: &NodeTemplate) -> (Reach, String) {
     if reach == Reach::None {
         return (reach, reason);
     }
-    let template = DaemonPodTemplate::from_spec(spec);
+    let template = &d.template;
     let untolerated: Vec<&Taint> = pool
         .taints
         .iter()
@@ -451,13 +497,22 @@ fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
         values.insert(i64::MAX.to_string());
         // A value no requirement names, and not an integer.
         values.insert("\u{1}other".to_string());
-        let labels =
-            |v: &str| -> BTreeMap<String, String> { [(key.to_string(), v.to_string())].into() };
-        // The pool's nodes carry the key: only present values its requirements allow.
-        values
+        let labels = |v: Option<&str>| -> BTreeMap<String, String> {
+            v.map(|v| (key.to_string(), v.to_string()))
+                .into_iter()
+                .collect()
+        };
+        // A well-known label (Kubernetes', Karpenter's, the cloud provider's) is on
+        // every node Karpenter launches; another key the requirements constrain may be
+        // absent where they allow it (NotIn, DoesNotExist), since Karpenter writes a
+        // label only for a single `In` value.
+        let mut candidates: Vec<Option<String>> = values.into_iter().map(Some).collect();
+        if !pools::always_present(key) {
+            candidates.push(None);
+        }
+        candidates
             .into_iter()
-            .filter(|v| allowed.iter().all(|r| r.holds(&labels(v))))
-            .map(Some)
+            .filter(|v| allowed.iter().all(|r| r.holds(&labels(v.as_deref()))))
             .collect()
     } else {
         vec![None]
@@ -472,45 +527,41 @@ fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
 
 /// A node of the pool that could run two DaemonSets of one daemon: for nodes, found on a
 /// node; for a NodePool, two of its DaemonSets that reach the pool and whose selections
-/// can both hold (`selector::overlap`).
-fn two_copies(desired: &[&Desired], pool: &Pool, cells: &[Cell]) -> Vec<String> {
+/// can both hold (`selector::overlap`). `reaching[i]` is the prepared DaemonSet of
+/// `cells[i]`.
+fn two_copies(
+    prepared: &[Prepared],
+    pool: &Pool,
+    cells: &[Cell],
+    reaching: &[usize],
+) -> Vec<String> {
+    let mut by_daemon: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (c, cell) in cells.iter().enumerate() {
+        if cell.coverage != Reach::Blocked {
+            by_daemon.entry(&cell.daemon).or_default().push(c);
+        }
+    }
     let mut out = Vec::new();
-    for (i, a) in cells.iter().enumerate() {
-        for b in &cells[i + 1..] {
-            if a.daemon != b.daemon || a.coverage == Reach::Blocked || b.coverage == Reach::Blocked
-            {
-                continue;
-            }
-            let spec = |key: &str| {
-                desired
-                    .iter()
-                    .find(|d| format!("{}/{}", d.namespace, d.name) == key)
-                    .and_then(|d| d.daemonset.spec.as_ref()?.template.spec.as_ref())
-            };
-            let (Some(sa), Some(sb)) = (spec(&a.daemonset), spec(&b.daemonset)) else {
-                continue;
-            };
-            let both = match &pool.members {
-                Members::Nodes(nodes) => {
-                    let (ta, tb) = (
-                        DaemonPodTemplate::from_spec(sa),
-                        DaemonPodTemplate::from_spec(sb),
-                    );
-                    nodes
+    for (daemon, members) in by_daemon {
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                let (a, b) = (&prepared[reaching[i]], &prepared[reaching[j]]);
+                let both = match &pool.members {
+                    Members::Nodes(nodes) => nodes
                         .iter()
-                        .find(|n| ta.evaluate(n).should_run && tb.evaluate(n).should_run)
-                        .map(|n| format!("node {}", n.name))
+                        .find(|n| {
+                            a.template.evaluate(n).should_run && b.template.evaluate(n).should_run
+                        })
+                        .map(|n| format!("node {}", n.name)),
+                    Members::Template(_) => selector::overlap(&a.terms, &b.terms)
+                        .then(|| "a node both selections can hold on".to_string()),
+                };
+                if let Some(node) = both {
+                    out.push(format!(
+                        "{} and {} (daemon {daemon}) can both run on {node}: two copies",
+                        a.key, b.key
+                    ));
                 }
-                Members::Template(_) => {
-                    selector::overlap(&selector::node_selection(sa), &selector::node_selection(sb))
-                        .then(|| "a node both selections can hold on".to_string())
-                }
-            };
-            if let Some(node) = both {
-                out.push(format!(
-                    "{} and {} (daemon {}) can both run on {node}: two copies",
-                    a.daemonset, b.daemonset, a.daemon
-                ));
             }
         }
     }
@@ -519,33 +570,28 @@ fn two_copies(desired: &[&Desired], pool: &Pool, cells: &[Cell]) -> Vec<String> 
 
 /// Per resource, for each daemon the largest request among its DaemonSets that run on the
 /// pool (`all` or `some`), summed over daemons; and how many daemons that is.
-fn tax(desired: &[&Desired], cells: &[Cell]) -> (BTreeMap<String, Quantity>, usize) {
-    let mut per_daemon: BTreeMap<&str, BTreeMap<String, Quantity>> = BTreeMap::new();
-    for cell in cells
-        .iter()
-        .filter(|c| matches!(c.coverage, Reach::All | Reach::Some))
-    {
-        let Some(spec) = desired
-            .iter()
-            .find(|d| format!("{}/{}", d.namespace, d.name) == cell.daemonset)
-            .and_then(|d| d.daemonset.spec.as_ref()?.template.spec.as_ref())
-        else {
+fn tax(
+    prepared: &[Prepared],
+    cells: &[Cell],
+    reaching: &[usize],
+) -> (BTreeMap<String, Quantity>, usize) {
+    let mut per_daemon: BTreeMap<&str, BTreeMap<&str, Quantity>> = BTreeMap::new();
+    for (cell, &i) in cells.iter().zip(reaching) {
+        if !matches!(cell.coverage, Reach::All | Reach::Some) {
             continue;
-        };
+        }
         let largest = per_daemon.entry(&cell.daemon).or_default();
-        for resource in resources(spec) {
-            if let Some(q) = template_request(spec, &resource) {
-                let slot = largest.entry(resource).or_insert(q);
-                if q > *slot {
-                    *slot = q;
-                }
+        for (resource, q) in &prepared[i].requests {
+            let slot = largest.entry(resource).or_insert(*q);
+            if *q > *slot {
+                *slot = *q;
             }
         }
     }
     let mut sum: BTreeMap<String, Quantity> = BTreeMap::new();
     for requests in per_daemon.values() {
         for (resource, q) in requests {
-            sum.entry(resource.clone())
+            sum.entry(resource.to_string())
                 .and_modify(|s| *s = s.add(q))
                 .or_insert(*q);
         }
@@ -564,19 +610,23 @@ fn resources(spec: &PodSpec) -> BTreeSet<String> {
         .collect()
 }
 
-/// The smallest allocatable of each resource among the nodes.
+/// The smallest allocatable of each resource among the nodes: only resources every node
+/// offers (a GPU pool's nodes without GPUs offer none).
 fn smallest_allocatable(nodes: &[Node]) -> BTreeMap<String, Quantity> {
-    let mut out: BTreeMap<String, Quantity> = BTreeMap::new();
-    for node in nodes {
-        for (resource, q) in &node.allocatable {
-            out.entry(resource.clone())
-                .and_modify(|s| {
-                    if q < s {
-                        *s = *q;
-                    }
-                })
-                .or_insert(*q);
-        }
+    let mut out: BTreeMap<String, Quantity> = match nodes.first() {
+        Some(first) => first.allocatable.clone(),
+        None => return BTreeMap::new(),
+    };
+    for node in &nodes[1..] {
+        out.retain(|resource, smallest| match node.allocatable.get(resource) {
+            Some(q) => {
+                if q < smallest {
+                    *smallest = *q;
+                }
+                true
+            }
+            None => false,
+        });
     }
     out
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use everynode_k8s::apimachinery;
 use everynode_k8s::objects::{Node, Taint};
 use everynode_k8s::selector::{Operator, Requirement};
 
@@ -46,6 +47,15 @@ pub const KARPENTER_WELL_KNOWN: [&str; 9] = [
     "karpenter.sh/nodepool",
     "node.kubernetes.io/windows-build",
 ];
+
+/// Whether every node Karpenter launches carries this label: the well-known ones, and
+/// the cloud provider's instance labels (`karpenter.k8s.aws/instance-family`, …).
+pub fn always_present(key: &str) -> bool {
+    KARPENTER_WELL_KNOWN.contains(&key)
+        || ["karpenter.k8s.aws/", "karpenter.azure.com/"]
+            .iter()
+            .any(|p| key.starts_with(p))
+}
 
 /// Labels Karpenter adds once the node has joined (`karpenter.sh/registered`) and its
 /// startup taints are gone (`karpenter.sh/initialized`).
@@ -102,14 +112,53 @@ impl Pool {
 
 /// The pools of a recording: nodes grouped by the first pool label they carry
 /// ([`POOL_LABELS`]); nodes with none group by the labels `read` (the keys any DaemonSet's
-/// node selection reads) and their taints, named after those. By name.
+/// node selection reads) and their lasting taints, named after what sets the groups apart.
+/// By name.
 pub fn recorded(nodes: &[Node], read: &BTreeSet<String>, source: &str) -> Vec<Pool> {
+    let signature = |node: &Node| -> Vec<String> {
+        let mut parts: Vec<String> = node
+            .labels
+            .iter()
+            .filter(|(k, _)| read.contains(*k))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        parts.extend(
+            node.taints
+                .iter()
+                .filter(|t| lasting(t))
+                .map(|t| t.to_string()),
+        );
+        parts
+    };
+    let pool_of = |node: &Node| {
+        POOL_LABELS
+            .iter()
+            .find_map(|l| node.labels.get(*l))
+            .cloned()
+    };
+    // What every unlabelled node shares says nothing about which group a node is in.
+    let mut shared: Option<BTreeSet<String>> = None;
+    for node in nodes.iter().filter(|n| pool_of(n).is_none()) {
+        let mine: BTreeSet<String> = signature(node).into_iter().collect();
+        shared = Some(match shared {
+            None => mine,
+            Some(s) => s.intersection(&mine).cloned().collect(),
+        });
+    }
+    let shared = shared.unwrap_or_default();
     let mut by_name: BTreeMap<String, Vec<Node>> = BTreeMap::new();
     for node in nodes {
-        let name = match POOL_LABELS.iter().find_map(|l| node.labels.get(*l)) {
-            Some(pool) => pool.clone(),
-            None => unlabelled_name(node, read),
-        };
+        let name = pool_of(node).unwrap_or_else(|| {
+            let apart: Vec<String> = signature(node)
+                .into_iter()
+                .filter(|p| !shared.contains(p))
+                .collect();
+            if apart.is_empty() {
+                "(no pool label)".to_string()
+            } else {
+                format!("({})", apart.join(", "))
+            }
+        });
         by_name.entry(name).or_default().push(node.clone());
     }
     by_name
@@ -122,21 +171,11 @@ pub fn recorded(nodes: &[Node], read: &BTreeSet<String>, source: &str) -> Vec<Po
         .collect()
 }
 
-/// `(kubernetes.io/os=linux, dedicated=infra:NoSchedule)`: what sets apart a node without a
-/// pool label, or `(no pool label)` when nothing does.
-fn unlabelled_name(node: &Node, read: &BTreeSet<String>) -> String {
-    let mut parts: Vec<String> = node
-        .labels
-        .iter()
-        .filter(|(k, _)| read.contains(*k))
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    parts.extend(node.taints.iter().map(|t| t.to_string()));
-    if parts.is_empty() {
-        "(no pool label)".to_string()
-    } else {
-        format!("({})", parts.join(", "))
-    }
+/// A taint that describes the node, not a passing condition: the node lifecycle
+/// controller's `node.kubernetes.io/*` taints (not-ready, unreachable, pressure,
+/// unschedulable, …) and Karpenter's `karpenter.sh/*` ones come and go on any node.
+fn lasting(taint: &Taint) -> bool {
+    !(taint.key.starts_with("node.kubernetes.io/") || taint.key.starts_with("karpenter.sh/"))
 }
 
 /// Reads a `--node-pool` file: Karpenter NodePools (each a pool), or Nodes as
@@ -223,6 +262,13 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Vec<Pool>, Vec<Diagnostic>) {
             }
         }
     }
+    if pools.is_empty() && nodes.is_empty() && problems.is_empty() {
+        problems.push(
+            Diagnostic::new(Code::invalid_node_pool, format!("{} holds no NodePool and no Node", file.name()))
+                .at(file, (0, 0), "this file")
+                .with_help("a node pool file holds Karpenter NodePools (karpenter.sh/v1) or Nodes as `kubectl get node -o yaml` prints them"),
+        );
+    }
     if !nodes.is_empty() {
         let pool = nodes
             .iter()
@@ -236,6 +282,30 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Vec<Pool>, Vec<Diagnostic>) {
         });
     }
     (pools, problems)
+}
+
+/// Two pools of one kind and name (a NodePool given twice, or two files of one pool's
+/// nodes): one column would hide the other.
+pub fn duplicate_names(pools: &[Pool]) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for pool in pools {
+        if let Some(first) = seen.insert((pool.kind(), &pool.name), &pool.source) {
+            problems.push(
+                Diagnostic::new(
+                    Code::invalid_node_pool,
+                    format!(
+                        "two {} pools are named {}: {first} and {}",
+                        pool.kind(),
+                        pool.name,
+                        pool.source
+                    ),
+                )
+                .with_help("give each --node-pool file once, and each NodePool its own name"),
+            );
+        }
+    }
+    problems
 }
 
 /// A Node object, as the recording reads it.
@@ -277,8 +347,18 @@ fn node_pool(
                 .with_help(help.to_string()),
         );
     };
-    let name = match object.pointer("/metadata/name").and_then(Value::as_str) {
-        Some(name) if !name.is_empty() => name.to_string(),
+    let name = match object.pointer("/metadata/name") {
+        Some(Value::String(name)) if !name.is_empty() => name.clone(),
+        Some(other @ (Value::Bool(_) | Value::Number(_))) => {
+            problem(
+                "/metadata/name",
+                format!(
+                    "metadata.name is {other}, not a string (YAML 1.1 reads y, no, on and numbers so)"
+                ),
+                "quote the name",
+            );
+            String::new()
+        }
         _ => {
             problem(
                 "/metadata",
@@ -293,7 +373,21 @@ fn node_pool(
         None | Some(Value::Null) => {}
         Some(Value::Object(labels)) => {
             for (k, v) in labels {
+                let at = format!("/spec/template/metadata/labels/{}", escape(k));
+                if let Err(e) = apimachinery::label_key(k) {
+                    problem(
+                        &at,
+                        format!("label key {k:?}: {e}"),
+                        "a label key is a DNS subdomain prefix and a name of letters, digits, '-', '_' and '.'",
+                    );
+                    continue;
+                }
                 match v.as_str() {
+                    Some(v) if apimachinery::label_value(v).is_err() => problem(
+                        &at,
+                        format!("label {k} has value {v:?}, which is not a label value"),
+                        "a label value is at most 63 characters of letters, digits, '-', '_' and '.'",
+                    ),
                     Some(v) => {
                         template.labels.insert(k.clone(), v.to_string());
                     }
@@ -316,16 +410,47 @@ fn node_pool(
         ("startupTaints", &mut template.startup_taints),
     ] {
         let pointer = format!("/spec/template/spec/{field}");
-        match object.pointer(&pointer) {
-            None | Some(Value::Null) => {}
-            Some(value) => match serde_json::from_value::<Vec<Taint>>(value.clone()) {
-                Ok(taints) => *out = taints,
-                Err(e) => problem(
+        let items = match object.pointer(&pointer) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                problem(
                     &pointer,
-                    format!("spec.template.spec.{field} is not a list of taints: {e}"),
-                    "each taint has a key, an optional value and an effect",
+                    format!("spec.template.spec.{field} is not a list"),
+                    "list the taints, each with a key, an optional value and an effect",
+                );
+                continue;
+            }
+        };
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{pointer}/{i}");
+            match serde_json::from_value::<Taint>(item.clone()) {
+                Ok(t) if t.key.is_empty() => {
+                    problem(
+                        &at,
+                        "a taint has an empty key".to_string(),
+                        "give the taint a key",
+                    );
+                }
+                Ok(t)
+                    if !matches!(
+                        t.effect.as_str(),
+                        "NoSchedule" | "PreferNoSchedule" | "NoExecute"
+                    ) =>
+                {
+                    problem(
+                        &format!("{at}/effect"),
+                        format!("taint {} has effect {:?}", t.key, t.effect),
+                        "a taint's effect is NoSchedule, PreferNoSchedule or NoExecute",
+                    );
+                }
+                Ok(t) => out.push(t),
+                Err(e) => problem(
+                    &at,
+                    format!("not a taint: {e}"),
+                    "a taint has a key, an optional value and an effect, all strings",
                 ),
-            },
+            }
         }
     }
     let requirements = object
@@ -340,16 +465,23 @@ fn node_pool(
             .get("operator")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let values: Vec<String> = r
+        let mut values: Vec<String> = Vec::new();
+        for (j, v) in r
             .get("values")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect();
+            .enumerate()
+        {
+            match v {
+                Value::String(text) => values.push(text.clone()),
+                other => problem(
+                    &format!("{pointer}/values/{j}"),
+                    format!("requirement value {other} is not a string"),
+                    "quote it: a requirement's values are strings, numbers too",
+                ),
+            }
+        }
         if key.is_empty() {
             problem(
                 &pointer,
@@ -378,6 +510,13 @@ fn node_pool(
                 &format!("{pointer}/values"),
                 format!("requirement {key} {operator} has values its operator does not take"),
                 "In and NotIn take values, Exists and DoesNotExist none, Gt and Lt one integer",
+            ),
+            None if !matches!(operator, "Gte" | "Lte") => problem(
+                &format!("{pointer}/operator"),
+                format!(
+                    "requirement {key} has operator {operator:?}, which is not one Karpenter knows"
+                ),
+                "use In, NotIn, Exists, DoesNotExist, Gt, Lt, Gte or Lte",
             ),
             // Karpenter knows more operators than node affinity (Gte, Lte): everynode
             // does not guess what they allow.

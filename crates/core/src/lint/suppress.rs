@@ -149,6 +149,19 @@ impl Config {
                 }
             }
         }
+        if parsed.lint.slow_rollout_waves == Some(0) {
+            let offset = file.text.find("slowRolloutWaves").unwrap_or(0);
+            problems.push(
+                Diagnostic::new(
+                    Code::invalid_config,
+                    "lint.slowRolloutWaves is 0: every rollout would be slow".to_string(),
+                )
+                .at(file, (offset, "slowRolloutWaves".len()), "here")
+                .with_help(
+                    "give the number of waves beyond which a rollout is slow (100 when left out)",
+                ),
+            );
+        }
         if problems.is_empty() {
             Ok(Config {
                 source: Some(file.name().to_string()),
