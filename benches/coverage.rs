@@ -3,7 +3,7 @@
 //! release binary, process start included, against `everynode --version` in the same run.
 //! Target (issue 15): under 100 ms.
 //!
-//! Run: `cargo bench --bench coverage`
+//! Run: `cargo bench --bench coverage` (`EVERYNODE_BENCH_DIR=DIR` keeps the files)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
 
 use std::fmt::Write;
@@ -57,12 +57,15 @@ fn node_pool(i: usize) -> String {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let daemons = dir.path().join("daemons");
-    std::fs::create_dir(&daemons).unwrap();
+    // `EVERYNODE_BENCH_DIR=DIR` keeps the generated files there, for profiling.
+    let kept = std::env::var_os("EVERYNODE_BENCH_DIR").map(std::path::PathBuf::from);
+    let root = kept.as_deref().unwrap_or(dir.path());
+    let daemons = root.join("daemons");
+    std::fs::create_dir_all(&daemons).unwrap();
     fleet(&daemons, 67);
     let pools: Vec<String> = (0..100).map(node_pool).collect();
-    std::fs::write(dir.path().join("pools.yaml"), pools.join("---\n")).unwrap();
-    let start = time(&["--version"], dir.path());
+    std::fs::write(root.join("pools.yaml"), pools.join("---\n")).unwrap();
+    let start = time(&["--version"], root);
     let json = time_exiting(
         &[
             "coverage",
@@ -72,12 +75,12 @@ fn main() {
             "--format",
             "json",
         ],
-        dir.path(),
+        root,
         &[0, 1],
     );
     let human = time_exiting(
         &["coverage", "daemons", "--node-pool", "pools.yaml"],
-        dir.path(),
+        root,
         &[0, 1],
     );
     report(

@@ -166,6 +166,12 @@ impl Requirement {
         holds(&self.key, self.operator, &self.values, labels)
     }
 
+    /// Whether the requirement holds on a node whose label of this key has `value` (`None`:
+    /// the node has no such label), as [`Requirement::holds`] decides it.
+    pub fn holds_value(&self, value: Option<&str>) -> bool {
+        value_holds(self.operator, &self.values, value)
+    }
+
     /// The exact negation under Kubernetes' matching rules, if one exists: `In` ↔ `NotIn`
     /// (NotIn also matches nodes without the label, as the negation must) and `Exists` ↔
     /// `DoesNotExist`. `Gt`/`Lt` have none: a node whose label is not an integer matches
@@ -195,10 +201,14 @@ fn holds(
     values: &[String],
     labels: &BTreeMap<String, String>,
 ) -> bool {
-    let label = labels.get(key);
+    value_holds(operator, values, labels.get(key).map(String::as_str))
+}
+
+/// [`holds`] on the one label the requirement reads.
+fn value_holds(operator: Operator, values: &[String], label: Option<&str>) -> bool {
     match operator {
-        Operator::In => label.is_some_and(|l| values.contains(l)),
-        Operator::NotIn => label.is_none_or(|l| !values.contains(l)),
+        Operator::In => label.is_some_and(|l| values.iter().any(|v| v == l)),
+        Operator::NotIn => label.is_none_or(|l| values.iter().all(|v| v != l)),
         Operator::Exists => label.is_some(),
         Operator::DoesNotExist => label.is_none(),
         Operator::Gt | Operator::Lt => {

@@ -203,7 +203,20 @@ impl<'d> Prepared<'d> {
 pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
     let mut prepared: Vec<Prepared> = desired.iter().filter_map(Prepared::new).collect();
     prepared.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut pools: Vec<PoolCoverage> = pools.iter().map(|p| pool_coverage(&prepared, p)).collect();
+    // Pools are independent: on every core, results in input order.
+    let mut pools: Vec<PoolCoverage> = crate::parallel::on_every_core(
+        pools,
+        8,
+        |_| 1,
+        |part| {
+            part.iter()
+                .map(|p| pool_coverage(&prepared, p))
+                .collect::<Vec<_>>()
+        },
+    )
+    .into_iter()
+    .flatten()
+    .collect();
     // The recording's pools first, then the hypothetical ones; each by name.
     pools.sort_by(|a, b| (a.kind != "Nodes", &a.name).cmp(&(b.kind != "Nodes", &b.name)));
     Coverage {
@@ -408,21 +421,28 @@ fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
     let mut split: Option<String> = None;
     for key in keys {
         let on_key: Vec<&Requirement> = term.iter().filter(|r| r.key == key).collect();
-        let words = on_key
-            .iter()
-            .map(|r| describe(r))
-            .collect::<Vec<_>>()
-            .join(" and ");
+        // Said only when it decides the answer: most keys hold on every node.
+        let words = || {
+            on_key
+                .iter()
+                .map(|r| describe(r))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
         match key_reach(key, &on_key, pool) {
             Reach::None => {
                 let why = if key == NODE_NAME {
                     "it names nodes by name, and a NodePool's nodes have names no one knows yet"
                         .to_string()
                 } else if pool.labels.contains_key(key) || pool.constrained.contains_key(key) {
-                    format!("its selection needs {words}, which the pool's nodes never have")
+                    format!(
+                        "its selection needs {}, which the pool's nodes never have",
+                        words()
+                    )
                 } else {
                     format!(
-                        "its selection needs {words}, and the pool's nodes {ABSENT} {key} when they start (a label an agent adds later is not there yet)"
+                        "its selection needs {}, and the pool's nodes {ABSENT} {key} when they start (a label an agent adds later is not there yet)",
+                        words()
                     )
                 };
                 return (Reach::None, why);
@@ -430,9 +450,12 @@ fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
             Reach::Some => {
                 split.get_or_insert_with(|| {
                     if pool.undecided.contains(key) {
-                        format!("undecided: the pool's requirement on {key} uses an operator everynode does not model; only where {words}")
+                        format!(
+                            "undecided: the pool's requirement on {key} uses an operator everynode does not model; only where {}",
+                            words()
+                        )
                     } else {
-                        format!("only where {words}")
+                        format!("only where {}", words())
                     }
                 });
             }
@@ -472,57 +495,45 @@ fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
     if pool.undecided.contains(key) {
         return Reach::Some;
     }
-    let holds = |value: Option<&str>| {
-        let labels: BTreeMap<String, String> = value
-            .map(|v| (key.to_string(), v.to_string()))
-            .into_iter()
-            .collect();
-        on_key.iter().all(|r| r.holds(&labels))
+    let holds = |value: Option<&str>| on_key.iter().all(|r| r.holds_value(value));
+    let reached =
+        |candidates: &[Option<&str>]| match candidates.iter().filter(|v| holds(**v)).count() {
+            0 => Reach::None,
+            n if n == candidates.len() => Reach::All,
+            _ => Reach::Some,
+        };
+    if let Some(value) = pool.labels.get(key) {
+        return reached(&[Some(value)]);
+    }
+    let Some(allowed) = pool.constrained.get(key) else {
+        // A label the pool's nodes do not carry.
+        return reached(&[None]);
     };
-    let candidates: Vec<Option<String>> = if let Some(value) = pool.labels.get(key) {
-        vec![Some(value.clone())]
-    } else if let Some(allowed) = pool.constrained.get(key) {
-        let mut values: BTreeSet<String> = BTreeSet::new();
-        for r in on_key.iter().copied().chain(allowed) {
-            for v in &r.values {
-                values.insert(v.clone());
-                if let Ok(n) = v.parse::<i64>() {
-                    for m in [n.saturating_sub(1), n.saturating_add(1)] {
-                        values.insert(m.to_string());
-                    }
+    let mut values: BTreeSet<String> = BTreeSet::new();
+    for r in on_key.iter().copied().chain(allowed) {
+        for v in &r.values {
+            values.insert(v.clone());
+            if let Ok(n) = v.parse::<i64>() {
+                for m in [n.saturating_sub(1), n.saturating_add(1)] {
+                    values.insert(m.to_string());
                 }
             }
         }
-        values.insert(i64::MIN.to_string());
-        values.insert(i64::MAX.to_string());
-        // A value no requirement names, and not an integer.
-        values.insert("\u{1}other".to_string());
-        let labels = |v: Option<&str>| -> BTreeMap<String, String> {
-            v.map(|v| (key.to_string(), v.to_string()))
-                .into_iter()
-                .collect()
-        };
-        // A well-known label (Kubernetes', Karpenter's, the cloud provider's) is on
-        // every node Karpenter launches; another key the requirements constrain may be
-        // absent where they allow it (NotIn, DoesNotExist), since Karpenter writes a
-        // label only for a single `In` value.
-        let mut candidates: Vec<Option<String>> = values.into_iter().map(Some).collect();
-        if !pools::always_present(key) {
-            candidates.push(None);
-        }
-        candidates
-            .into_iter()
-            .filter(|v| allowed.iter().all(|r| r.holds(&labels(v.as_deref()))))
-            .collect()
-    } else {
-        vec![None]
-    };
-    let reached = candidates.iter().filter(|v| holds(v.as_deref())).count();
-    match reached {
-        0 => Reach::None,
-        n if n == candidates.len() => Reach::All,
-        _ => Reach::Some,
     }
+    values.insert(i64::MIN.to_string());
+    values.insert(i64::MAX.to_string());
+    // A value no requirement names, and not an integer.
+    values.insert("\u{1}other".to_string());
+    // A well-known label (Kubernetes', Karpenter's, the cloud provider's) is on every node
+    // Karpenter launches; another key the requirements constrain may be absent where they
+    // allow it (NotIn, DoesNotExist), since Karpenter writes a label only for a single
+    // `In` value.
+    let mut candidates: Vec<Option<&str>> = values.iter().map(|v| Some(v.as_str())).collect();
+    if !pools::always_present(key) {
+        candidates.push(None);
+    }
+    candidates.retain(|v| allowed.iter().all(|r| r.holds_value(*v)));
+    reached(&candidates)
 }
 
 /// A node of the pool that could run two DaemonSets of one daemon: for nodes, found on a
