@@ -57,7 +57,7 @@ pub fn run(args: &CoverageArgs) -> u8 {
         };
         match read {
             Ok(Some(file)) => {
-                let (found, problems) = pools::from_file(&file);
+                let (found, problems) = pools::from_file(&file, &coverage::read_keys(&desired));
                 all.extend(found);
                 diagnostics.extend(problems);
             }

@@ -41,13 +41,7 @@ fn cell_text(cells: &[&Cell]) -> String {
 
 /// The matrix: a row per daemon, a column per pool.
 fn matrix(coverage: &Coverage) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut daemons: Vec<&str> = coverage
-        .pools
-        .iter()
-        .flat_map(|p| p.daemonsets.iter().map(|c| c.daemon.as_str()))
-        .collect();
-    daemons.sort_unstable();
-    daemons.dedup();
+    let daemons = &coverage.daemons;
     let header: Vec<String> = std::iter::once("DAEMON".to_string())
         .chain(coverage.pools.iter().map(pool_heading))
         .collect();

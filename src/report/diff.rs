@@ -46,9 +46,9 @@ pub fn markdown(differences: &[Difference]) -> String {
     for d in differences {
         head.push_str(&format!(
             "| {} | {} | {} |\n",
-            super::markdown::code(&format!("{}/{}", d.namespace, d.name)),
+            super::markdown::cell_code(&format!("{}/{}", d.namespace, d.name)),
             super::markdown::escape(note(d.kind)),
-            super::markdown::code(&d.source)
+            super::markdown::cell_code(&d.source)
         ));
     }
     let sections = differences

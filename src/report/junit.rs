@@ -140,7 +140,8 @@ fn clean_run(writer: &mut Writer<Vec<u8>>, files: usize) -> std::io::Result<()> 
 
 fn test_case(writer: &mut Writer<Vec<u8>>, rule: &str, case: &Case) -> std::io::Result<()> {
     let d = case.finding;
-    let place = place(d);
+    // A file name may hold what XML cannot, as a message may.
+    let place = xml_text(&place(d));
     let message = xml_text(&d.message);
     let name = format!("{place}: {message}");
     let classname = format!("everynode.{rule}");

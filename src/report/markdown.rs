@@ -83,9 +83,10 @@ fn more(n: usize, noun: &str) -> String {
     format!("{n} more {nouns}")
 }
 
-/// Text as a code span that stays one: fenced with more backticks than any run inside,
-/// and `|` escaped so that it stays in its table cell.
+/// Text as a code span that stays one: fenced with more backticks than any run inside, on
+/// one line (a line break in a name would end a list item or an HTML block).
 pub fn code(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
     let run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(run + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {
@@ -93,14 +94,21 @@ pub fn code(text: &str) -> String {
     } else {
         ""
     };
-    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Text inside an HTML element (`<summary>`): `&`, `<` and `>` as entities.
+/// [`code`] for a table cell: `|` escaped, which GitHub's tables read even in a code
+/// span (and nothing else does).
+pub fn cell_code(text: &str) -> String {
+    code(text).replace('|', "\\|")
+}
+
+/// Text inside an HTML element (`<summary>`): `&`, `<` and `>` as entities, on one line.
 pub fn html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]
@@ -124,7 +132,9 @@ mod tests {
 
     #[test]
     fn code_spans_hold_backticks_and_pipes() {
-        assert_eq!(code("a`b|c"), "``a`b\\|c``");
+        assert_eq!(code("a`b|c"), "``a`b|c``");
+        assert_eq!(cell_code("a`b|c"), "``a`b\\|c``");
+        assert_eq!(html("x\n\n# y"), "x  # y");
     }
 
     #[test]

@@ -207,7 +207,7 @@ pub fn markdown(plan: &Plan) -> String {
         let _ = writeln!(
             head,
             "| {} | {change} | {} | {} | {} | {} | {} | {} | {} |",
-            super::markdown::code(&name),
+            super::markdown::cell_code(&name),
             d.desired,
             c[action_index(Action::Create)],
             c[action_index(Action::Update)],

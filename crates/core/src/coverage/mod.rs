@@ -39,6 +39,11 @@ pub struct Coverage {
     pub kind: String,
     /// The recording's pools, then the `--node-pool` ones, each by name.
     pub pools: Vec<PoolCoverage>,
+    /// Every daemon (`app.kubernetes.io/name`, else the DaemonSet's `namespace/name`), by
+    /// name: the matrix has a row for each, also one that reaches no pool.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub daemons: Vec<String>,
 }
 
 /// One pool and what runs there.
@@ -219,10 +224,14 @@ pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
     .collect();
     // The recording's pools first, then the hypothetical ones; each by name.
     pools.sort_by(|a, b| (a.kind != "Nodes", &a.name).cmp(&(b.kind != "Nodes", &b.name)));
+    let mut daemons: Vec<String> = prepared.iter().map(|p| p.daemon.clone()).collect();
+    daemons.sort_unstable();
+    daemons.dedup();
     Coverage {
         api_version: COVERAGE_API_VERSION.to_string(),
         kind: "Coverage".to_string(),
         pools,
+        daemons,
     }
 }
 
@@ -244,6 +253,9 @@ fn pool_coverage(prepared: &[Prepared], pool: &Pool) -> PoolCoverage {
             daemon: d.daemon.clone(),
             class: d.class.clone(),
         };
+        if reach == Reach::Some && cell.reason.contains(TAINT_KEEPS) {
+            attention.push(format!("{}: {}", cell.daemonset, cell.reason));
+        }
         if reach == Reach::None {
             if cell.reason.contains(ABSENT) {
                 missed.push(cell);
@@ -316,6 +328,10 @@ fn pool_coverage(prepared: &[Prepared], pool: &Pool) -> PoolCoverage {
         missed,
     }
 }
+
+/// The words of a reason that says an untolerated taint keeps the pod off some nodes of a
+/// pool its selection takes in: a gap, as a blocked cell is.
+const TAINT_KEEPS: &str = "untolerated taint";
 
 /// The words of a `none` reason whose cause is a label the pool's nodes lack when they
 /// start: the mistake autoscalers make, shown even though the cell is empty.
@@ -434,7 +450,10 @@ fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
                 let why = if key == NODE_NAME {
                     "it names nodes by name, and a NodePool's nodes have names no one knows yet"
                         .to_string()
-                } else if pool.labels.contains_key(key) || pool.constrained.contains_key(key) {
+                } else if pool.labels.contains_key(key)
+                    || pool.constrained.contains_key(key)
+                    || pools::always_present(key)
+                {
                     format!(
                         "its selection needs {}, which the pool's nodes never have",
                         words()
@@ -505,12 +524,15 @@ fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
     if let Some(value) = pool.labels.get(key) {
         return reached(&[Some(value)]);
     }
-    let Some(allowed) = pool.constrained.get(key) else {
+    let allowed: &[Requirement] = match pool.constrained.get(key) {
+        Some(allowed) => allowed,
+        // A provider's instance label the requirements leave open: there, any value.
+        None if pools::always_present(key) => &[],
         // A label the pool's nodes do not carry.
-        return reached(&[None]);
+        None => return reached(&[None]),
     };
     let mut values: BTreeSet<String> = BTreeSet::new();
-    for r in on_key.iter().copied().chain(allowed) {
+    for r in on_key.iter().copied().chain(allowed.iter()) {
         for v in &r.values {
             values.insert(v.clone());
             if let Ok(n) = v.parse::<i64>() {

@@ -179,9 +179,10 @@ fn lasting(taint: &Taint) -> bool {
 }
 
 /// Reads a `--node-pool` file: Karpenter NodePools (each a pool), or Nodes as
-/// `kubectl get node -o yaml` prints them (one pool of all of them, named after their pool
-/// label or the file). Problems name the file, line and column.
-pub fn from_file(file: &Arc<SourceFile>) -> (Vec<Pool>, Vec<Diagnostic>) {
+/// `kubectl get node -o yaml` prints them (grouped as [`recorded`] groups a recording's,
+/// with `read` the keys the DaemonSets' selections read). Problems name the file, line
+/// and column.
+pub fn from_file(file: &Arc<SourceFile>, read: &BTreeSet<String>) -> (Vec<Pool>, Vec<Diagnostic>) {
     let documents = match yaml11::documents(&file.text) {
         Ok(documents) => documents,
         Err(problem) => {
@@ -269,18 +270,8 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Vec<Pool>, Vec<Diagnostic>) {
                 .with_help("a node pool file holds Karpenter NodePools (karpenter.sh/v1) or Nodes as `kubectl get node -o yaml` prints them"),
         );
     }
-    if !nodes.is_empty() {
-        let pool = nodes
-            .iter()
-            .find_map(|n| POOL_LABELS.iter().find_map(|l| n.labels.get(*l)))
-            .cloned()
-            .unwrap_or_else(|| file.name().to_string());
-        pools.push(Pool {
-            name: pool,
-            source: file.name().to_string(),
-            members: Members::Nodes(nodes),
-        });
-    }
+    // Nodes of a file group as a recording's do.
+    pools.extend(recorded(&nodes, read, &file.name()));
     (pools, problems)
 }
 
