@@ -10,6 +10,7 @@
 
 pub mod pools;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use schemars::JsonSchema;
@@ -531,26 +532,34 @@ fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
         // A label the pool's nodes do not carry.
         None => return reached(&[None]),
     };
-    let mut values: BTreeSet<String> = BTreeSet::new();
+    // Integers and their neighbours matter only to Gt and Lt: most keys need none, and
+    // no value is copied for them.
+    let numeric = on_key
+        .iter()
+        .copied()
+        .chain(allowed.iter())
+        .any(|r| matches!(r.operator, Operator::Gt | Operator::Lt));
+    let mut values: Vec<Cow<str>> = vec![Cow::Borrowed("\u{1}other")];
     for r in on_key.iter().copied().chain(allowed.iter()) {
         for v in &r.values {
-            values.insert(v.clone());
-            if let Ok(n) = v.parse::<i64>() {
-                for m in [n.saturating_sub(1), n.saturating_add(1)] {
-                    values.insert(m.to_string());
-                }
+            values.push(Cow::Borrowed(v));
+            if let (true, Ok(n)) = (numeric, v.parse::<i64>()) {
+                values.push(Cow::Owned(n.saturating_sub(1).to_string()));
+                values.push(Cow::Owned(n.saturating_add(1).to_string()));
             }
         }
     }
-    values.insert(i64::MIN.to_string());
-    values.insert(i64::MAX.to_string());
-    // A value no requirement names, and not an integer.
-    values.insert("\u{1}other".to_string());
+    if numeric {
+        values.push(Cow::Owned(i64::MIN.to_string()));
+        values.push(Cow::Owned(i64::MAX.to_string()));
+    }
+    values.sort_unstable();
+    values.dedup();
     // A well-known label (Kubernetes', Karpenter's, the cloud provider's) is on every node
     // Karpenter launches; another key the requirements constrain may be absent where they
     // allow it (NotIn, DoesNotExist), since Karpenter writes a label only for a single
     // `In` value.
-    let mut candidates: Vec<Option<&str>> = values.iter().map(|v| Some(v.as_str())).collect();
+    let mut candidates: Vec<Option<&str>> = values.iter().map(|v| Some(v.as_ref())).collect();
     if !pools::always_present(key) {
         candidates.push(None);
     }
