@@ -1,0 +1,46 @@
+//! `--format markdown` stays within a GitHub comment (65,536 characters) however large the
+//! result, and says how much it left out: a coverage of 2,000 NodePools, through the
+//! binary, read back by the CommonMark reader the CLI cases use.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is its failure
+
+use std::fmt::Write;
+
+mod common;
+
+#[test]
+fn a_coverage_of_thousands_of_pools_is_cut_with_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("agent.kdl"),
+        "daemon \"agent\" {\n    namespace \"ops\"\n    image \"example.com/agent:1.0.0\"\n    requests cpu=\"10m\" memory=\"16Mi\"\n}\n",
+    )
+    .unwrap();
+    let mut pools = String::new();
+    for i in 0..2_000 {
+        // Names with characters of several bytes, so a cut inside one would show.
+        let _ = write!(
+            pools,
+            "---\napiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: pööl-{i:04}\nspec:\n  template:\n    spec:\n      taints: [{{key: dedicated, value: pööl-{i}, effect: NoSchedule}}]\n"
+        );
+    }
+    std::fs::write(dir.path().join("pools.yaml"), pools).unwrap();
+    let (code, stdout, stderr) = common::everynode(
+        dir.path(),
+        &[
+            "coverage",
+            "agent.kdl",
+            "--node-pool",
+            "pools.yaml",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(code, 1, "every pool blocks the agent: {stderr}");
+    assert!(
+        stdout.chars().count() <= 65_536,
+        "{} characters",
+        stdout.chars().count()
+    );
+    assert!(stdout.contains("left out"), "no count of what was cut");
+    common::markdown_checked(&stdout).unwrap();
+}
