@@ -114,7 +114,18 @@ fn generated_files(dir: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostic> 
         .max_depth(2)
         .sort_by_file_name()
     {
-        let entry = entry.map_err(|e| fs_problem(dir, "read", e))?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            // Another run's temporary file, renamed or removed while DIR was listed: not
+            // a file of DIR any more.
+            Err(e)
+                if e.io_error()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) =>
+            {
+                continue;
+            }
+            Err(e) => return Err(fs_problem(dir, "read", e)),
+        };
         if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "yaml") {
             continue;
         }
