@@ -78,9 +78,13 @@ pub fn run(args: &CoverageArgs) -> u8 {
         CoverageFormat::Markdown => report::coverage::markdown(&result),
     };
     print_stdout(&text);
-    if result.needs_attention() {
+    let code = if result.needs_attention() {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    }
+    };
+    // The process ends next: the OS takes the memory back at once, where freeing every
+    // cell and compiled DaemonSet piece by piece costs a few percent of the run.
+    std::mem::forget((desired, all, result));
+    code
 }

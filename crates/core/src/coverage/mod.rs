@@ -184,6 +184,9 @@ struct Prepared<'d> {
     template: DaemonPodTemplate<'d>,
     /// What one pod requests, per resource (cpu, memory, extended).
     requests: BTreeMap<String, Quantity>,
+    /// The other DaemonSets of its daemon whose selections can both hold on one node
+    /// (`selector::overlap`), by index: the same for every NodePool, so decided once.
+    overlapping: Vec<usize>,
 }
 
 impl<'d> Prepared<'d> {
@@ -201,6 +204,7 @@ impl<'d> Prepared<'d> {
                 .into_iter()
                 .filter_map(|r| Some((r.clone(), template_request(spec, &r)?)))
                 .collect(),
+            overlapping: Vec::new(),
         })
     }
 }
@@ -209,6 +213,16 @@ impl<'d> Prepared<'d> {
 pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
     let mut prepared: Vec<Prepared> = desired.iter().filter_map(Prepared::new).collect();
     prepared.sort_by(|a, b| a.key.cmp(&b.key));
+    for i in 0..prepared.len() {
+        let overlapping: Vec<usize> = (0..prepared.len())
+            .filter(|&j| {
+                j != i
+                    && prepared[j].daemon == prepared[i].daemon
+                    && selector::overlap(&prepared[i].terms, &prepared[j].terms)
+            })
+            .collect();
+        prepared[i].overlapping = overlapping;
+    }
     // Pools are independent: on every core, results in input order.
     let mut pools: Vec<PoolCoverage> = crate::parallel::on_every_core(
         pools,
@@ -595,7 +609,9 @@ fn two_copies(
                             a.template.evaluate(n).should_run && b.template.evaluate(n).should_run
                         })
                         .map(|n| format!("node {}", n.name)),
-                    Members::Template(_) => selector::overlap(&a.terms, &b.terms)
+                    Members::Template(_) => a
+                        .overlapping
+                        .contains(&reaching[j])
                         .then(|| "a node both selections can hold on".to_string()),
                 };
                 if let Some(node) = both {
