@@ -12,9 +12,10 @@
 //!   in Code Climate's scale.
 //! - `fingerprint`: GitLab compares the reports of the source and target branches by
 //!   fingerprint, so it must be the same on every run and machine and differ between
-//!   findings: the SHA-256 of the rule, path, line, column and message (never Rust's
-//!   hasher, randomized per process), and for a finding identical to an earlier one of the
-//!   report, its count.
+//!   findings: the SHA-256 of the rule, path and message (never Rust's hasher,
+//!   randomized per process), not the line, so a finding that moves when lines are added
+//!   above it keeps its identity; for a finding identical to an earlier one of the
+//!   report, its count too.
 //! - `location.path` is relative to the repository (no `./`), as GitLab wants it; a
 //!   finding about the cluster (`--state`) rather than a file has the path `<cluster>`.
 //! - Suppressed findings are left out: GitLab has no place for them.
@@ -109,6 +110,29 @@ mod tests {
     use super::*;
     use everynode_core::diagnostic::{Code, Diagnostic};
     use everynode_core::source::SourceFile;
+
+    /// A finding that moves down a line is the same issue to GitLab.
+    #[test]
+    fn a_finding_that_moves_keeps_its_fingerprint() {
+        let at = |text: &str| {
+            let file = SourceFile::new("a.yaml", text);
+            let offset = text.find("kind").unwrap();
+            let linted = Linted {
+                findings: vec![Diagnostic::new(Code::image_latest, "tagged latest").at(
+                    &file,
+                    (offset, 4),
+                    "here",
+                )],
+                ..Linted::default()
+            };
+            let v: serde_json::Value = serde_json::from_str(&code_quality(&linted)).unwrap();
+            v[0]["fingerprint"].as_str().unwrap().to_string()
+        };
+        assert_eq!(
+            at("kind: DaemonSet\n"),
+            at("# a comment\nkind: DaemonSet\n")
+        );
+    }
 
     /// Two findings alike in rule, place and message (two containers of one name, say)
     /// are two issues with two fingerprints; the first keeps the one it has alone.
