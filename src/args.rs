@@ -75,7 +75,10 @@ impl Command {
     }
 }
 
+/// Coverage needs pools: existing ones (`--state`, `--live`), hypothetical ones
+/// (`--node-pool`), or both; the usage error names all three.
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("pools").args(["state", "live", "node_pool"]).required(true).multiple(true)))]
 pub struct CoverageArgs {
     /// Descriptions and DaemonSet manifests: files or directories (walked recursively;
     /// hidden, target/ and what the .gitignore and .ignore files list skipped), or - for
@@ -84,7 +87,7 @@ pub struct CoverageArgs {
     pub paths: Vec<PathBuf>,
     /// The recorded cluster whose nodes make the existing pools (`kubectl get nodes -o
     /// json|yaml`): files, directories of them, or - for standard input.
-    #[arg(long, value_name = "FILE", num_args = 1.., required_unless_present_any = ["live", "node_pool"])]
+    #[arg(long, value_name = "FILE", num_args = 1..)]
     pub state: Vec<PathBuf>,
     /// Read the nodes of the kubeconfig's cluster instead, read-only (list and get only).
     #[arg(long, conflicts_with = "state")]
