@@ -1586,6 +1586,40 @@ mod tests {
     }
 
     #[test]
+    fn a_condition_time_kubernetes_would_refuse_is_an_error_and_null_conditions_are_none() {
+        let pod = |time: &str| {
+            format!(
+                "kind: Pod\nmetadata: {{name: p, namespace: a}}\nstatus:\n  conditions: [{{type: Ready, status: \"True\", lastTransitionTime: \"{time}\"}}]\n"
+            )
+        };
+        // Go's time.Parse(time.RFC3339, …) refuses a space for T, a second 60, no zone.
+        for bad in [
+            "2024-01-01 00:00:00Z",
+            "2024-01-01T00:00:60Z",
+            "2024-01-01T00:00:00",
+            "soon",
+        ] {
+            let mut loader = Loader::default();
+            let problem = loader.add("s.yaml", pod(bad).as_bytes()).unwrap_err();
+            assert!(
+                problem.message.contains("is not a time"),
+                "{bad}: {}",
+                problem.message
+            );
+        }
+        let mut loader = Loader::default();
+        loader
+            .add("s.yaml", pod("2024-01-01T00:00:00.5+01:00").as_bytes())
+            .unwrap();
+        let text = "kind: Pod\nmetadata: {name: p, namespace: a}\nstatus: {phase: Running, conditions: null}\n";
+        loader.add("n.yaml", text.as_bytes()).unwrap();
+        let cluster = loader.finish();
+        // No condition at all: nothing says the pod is not ready.
+        assert_eq!(cluster.pods.len(), 1);
+        assert!(cluster.pods[0].ready);
+    }
+
+    #[test]
     fn requests_are_summed_per_node_once_per_pod_and_not_for_finished_pods() {
         let text = r#"
 kind: Pod
