@@ -33,10 +33,11 @@ pub const POOL_LABELS: [&str; 6] = [
 ];
 
 /// The labels every node Karpenter launches carries, with a value the instance decides
-/// (within the NodePool's requirements) unless the pool fixes it: the kubelet's
-/// well-known labels (`kubernetes.io/os`, …) and Karpenter's own
-/// (karpenter.sh/v1 `WellKnownLabels`).
-pub const KARPENTER_WELL_KNOWN: [&str; 9] = [
+/// (within the NodePool's requirements) unless the pool fixes it: Karpenter's
+/// `WellKnownLabels` (sigs.k8s.io/karpenter pkg/apis/v1/labels.go) and the kubelet's
+/// `kubernetes.io/hostname`. Their `node.kubernetes.io/windows-build` is left out: only a
+/// Windows instance has it, so a NodePool's requirements must say it to decide on it.
+pub const KARPENTER_WELL_KNOWN: [&str; 8] = [
     "kubernetes.io/os",
     "kubernetes.io/arch",
     "kubernetes.io/hostname",
@@ -45,7 +46,6 @@ pub const KARPENTER_WELL_KNOWN: [&str; 9] = [
     "topology.kubernetes.io/region",
     "karpenter.sh/capacity-type",
     "karpenter.sh/nodepool",
-    "node.kubernetes.io/windows-build",
 ];
 
 /// Whether every node Karpenter launches carries this label: the well-known ones, and
@@ -61,8 +61,8 @@ pub fn always_present(key: &str) -> bool {
 /// startup taints are gone (`karpenter.sh/initialized`).
 pub const KARPENTER_JOINED: [&str; 2] = ["karpenter.sh/registered", "karpenter.sh/initialized"];
 
-/// The taint Karpenter puts on a node until it registers (karpenter.sh/v1
-/// `UnregisteredNoExecuteTaint`).
+/// The taint Karpenter puts on a node until it registers (`UnregisteredNoExecuteTaint`,
+/// NoExecute, sigs.k8s.io/karpenter pkg/apis/v1/taints.go).
 pub const UNREGISTERED: &str = "karpenter.sh/unregistered";
 
 /// A pool: nodes that exist, or the nodes a NodePool may launch.
