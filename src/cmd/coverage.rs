@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use everynode_core::coverage::{self, pools};
-use everynode_core::diagnostic;
+use everynode_core::diagnostic::{self, Diagnostic};
 
 use crate::args::{CoverageArgs, CoverageFormat, StateArgs};
 use crate::cmd::plan::described;
@@ -16,55 +16,25 @@ use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 pub fn run(args: &CoverageArgs) -> u8 {
     let mut skipped: Vec<PathBuf> = args.state.clone();
     skipped.extend(args.node_pool.iter().cloned());
-    let Some((desired, mut diagnostics)) =
-        described(&args.paths, &is_state_source(&skipped), "cover")
-    else {
+    // The pool sources do not depend on the descriptions: they are read and parsed on a
+    // second thread while the descriptions compile.
+    let (described, (sources, problems)) = std::thread::scope(|scope| {
+        let sources = scope.spawn(|| pool_sources(args));
+        let described = described(&args.paths, &is_state_source(&skipped), "cover");
+        let sources = sources
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (described, sources)
+    });
+    let Some((desired, mut diagnostics)) = described else {
         return EXIT_ERROR;
     };
-    let mut all = Vec::new();
-    if !args.state.is_empty() || args.live {
-        let state = StateArgs {
-            state: args.state.clone(),
-            live: args.live,
-            context: args.context.clone(),
-        };
-        match read_cluster(&state) {
-            Ok(cluster) => {
-                let source = if args.live {
-                    "the live cluster".to_string()
-                } else {
-                    args.state
-                        .iter()
-                        .map(|p| everynode_core::source::display_path(p))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                all.extend(pools::recorded(
-                    &cluster.nodes,
-                    &coverage::read_keys(&desired),
-                    &source,
-                ));
-            }
-            Err(problem) => diagnostics.push(problem),
-        }
-    }
-    for path in &args.node_pool {
-        // `-` is standard input, checked as a file is (UTF-8 text, no NUL).
-        let read = if is_stdin(path) {
-            read_stdin_source().map(Some)
-        } else {
-            read_source(path)
-        };
-        match read {
-            Ok(Some(file)) => {
-                let (found, problems) = pools::from_file(&file, &coverage::read_keys(&desired));
-                all.extend(found);
-                diagnostics.extend(problems);
-            }
-            Ok(None) => {}
-            Err(problem) => diagnostics.push(problem),
-        }
-    }
+    diagnostics.extend(problems);
+    let read = coverage::read_keys(&desired);
+    let all: Vec<pools::Pool> = sources
+        .into_iter()
+        .flat_map(|found| found.pools(&read))
+        .collect();
     diagnostics.extend(pools::duplicate_names(&all));
     let failed = diagnostic::has_errors(&diagnostics);
     print_diagnostics(&diagnostic::sorted(diagnostics));
@@ -87,4 +57,52 @@ pub fn run(args: &CoverageArgs) -> u8 {
     // cell and compiled DaemonSet piece by piece costs a few percent of the run.
     std::mem::forget((desired, all, result));
     code
+}
+
+/// The recording (`--state`, `--live`), then each `--node-pool` file, as found; with the
+/// problems reading them.
+fn pool_sources(args: &CoverageArgs) -> (Vec<pools::Found>, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    if !args.state.is_empty() || args.live {
+        let state = StateArgs {
+            state: args.state.clone(),
+            live: args.live,
+            context: args.context.clone(),
+        };
+        match read_cluster(&state) {
+            Ok(cluster) => found.push(pools::Found {
+                source: if args.live {
+                    "the live cluster".to_string()
+                } else {
+                    args.state
+                        .iter()
+                        .map(|p| everynode_core::source::display_path(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                node_pools: Vec::new(),
+                nodes: cluster.nodes,
+            }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    for path in &args.node_pool {
+        // `-` is standard input, checked as a file is (UTF-8 text, no NUL).
+        let read = if is_stdin(path) {
+            read_stdin_source().map(Some)
+        } else {
+            read_source(path)
+        };
+        match read {
+            Ok(Some(file)) => {
+                let (pools, mut more) = pools::from_file(&file);
+                found.push(pools);
+                problems.append(&mut more);
+            }
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+    }
+    (found, problems)
 }

@@ -187,6 +187,10 @@ struct Prepared<'d> {
     /// The other DaemonSets of its daemon whose selections can both hold on one node
     /// (`selector::overlap`), by index: the same for every NodePool, so decided once.
     overlapping: Vec<usize>,
+    /// Which of the distinct node selections (`terms`) of all DaemonSets this is: a
+    /// fleet's classes repeat a few selections over every daemon, so a NodePool decides
+    /// each distinct selection once.
+    selection: usize,
 }
 
 impl<'d> Prepared<'d> {
@@ -205,6 +209,7 @@ impl<'d> Prepared<'d> {
                 .filter_map(|r| Some((r.clone(), template_request(spec, &r)?)))
                 .collect(),
             overlapping: Vec::new(),
+            selection: 0,
         })
     }
 }
@@ -223,6 +228,22 @@ pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
             .collect();
         prepared[i].overlapping = overlapping;
     }
+    // Distinct selections, each by the first DaemonSet that has it.
+    let mut firsts: Vec<usize> = Vec::new();
+    for i in 0..prepared.len() {
+        let id = match firsts
+            .iter()
+            .position(|&f| prepared[f].terms == prepared[i].terms)
+        {
+            Some(id) => id,
+            None => {
+                firsts.push(i);
+                firsts.len() - 1
+            }
+        };
+        prepared[i].selection = id;
+    }
+    let selections = firsts.len();
     // Pools are independent: on every core, results in input order.
     let mut pools: Vec<PoolCoverage> = crate::parallel::on_every_core(
         pools,
@@ -230,7 +251,7 @@ pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
         |_| 1,
         |part| {
             part.iter()
-                .map(|p| pool_coverage(&prepared, p))
+                .map(|p| pool_coverage(&prepared, selections, p))
                 .collect::<Vec<_>>()
         },
     )
@@ -250,7 +271,11 @@ pub fn coverage(desired: &[Desired], pools: &[Pool]) -> Coverage {
     }
 }
 
-fn pool_coverage(prepared: &[Prepared], pool: &Pool) -> PoolCoverage {
+/// One pool's cells, requests and what needs a person; `selections` is how many distinct
+/// node selections `prepared` has (`Prepared::selection`).
+fn pool_coverage(prepared: &[Prepared], selections: usize, pool: &Pool) -> PoolCoverage {
+    // A NodePool's answer to each distinct selection, decided when first needed.
+    let mut decided: Vec<Option<(Reach, String)>> = vec![None; selections];
     let mut cells = Vec::new();
     // Indexes into `prepared` of the cells, in order.
     let mut reaching = Vec::new();
@@ -259,7 +284,11 @@ fn pool_coverage(prepared: &[Prepared], pool: &Pool) -> PoolCoverage {
     for (i, d) in prepared.iter().enumerate() {
         let (reach, reason) = match &pool.members {
             Members::Nodes(nodes) => on_nodes(d, nodes),
-            Members::Template(template) => on_template(d, template),
+            Members::Template(template) => {
+                let selected =
+                    decided[d.selection].get_or_insert_with(|| selection_reach(&d.terms, template));
+                on_template(d, template, selected)
+            }
         };
         let cell = Cell {
             daemonset: d.key.clone(),
@@ -392,16 +421,23 @@ fn on_nodes(d: &Prepared, nodes: &[Node]) -> (Reach, String) {
     }
 }
 
-/// The static answer for the nodes a NodePool may launch.
-fn on_template(d: &Prepared, pool: &NodeTemplate) -> (Reach, String) {
+/// How much of a NodePool's nodes a node selection (ORed terms) takes in: the best of
+/// its terms, each decided alone.
+fn selection_reach(terms: &[Term], pool: &NodeTemplate) -> (Reach, String) {
     let mut best: Option<(Reach, String)> = None;
-    for term in &d.terms {
+    for term in terms {
         let answer = term_reach(term, pool);
         if best.as_ref().is_none_or(|(r, _)| answer.0 < *r) {
             best = Some(answer);
         }
     }
-    let (reach, reason) = best.unwrap_or((Reach::None, "its node selection is empty".to_string()));
+    best.unwrap_or((Reach::None, "its node selection is empty".to_string()))
+}
+
+/// The static answer for the nodes a NodePool may launch, given what the DaemonSet's
+/// selection takes in (`selection_reach`): then its taints.
+fn on_template(d: &Prepared, pool: &NodeTemplate, selected: &(Reach, String)) -> (Reach, String) {
+    let (reach, reason) = selected.clone();
     if reach == Reach::None {
         return (reach, reason);
     }

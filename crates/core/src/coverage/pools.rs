@@ -178,16 +178,39 @@ fn lasting(taint: &Taint) -> bool {
     !(taint.key.starts_with("node.kubernetes.io/") || taint.key.starts_with("karpenter.sh/"))
 }
 
-/// Reads a `--node-pool` file: Karpenter NodePools (each a pool), or Nodes as
-/// `kubectl get node -o yaml` prints them (grouped as [`recorded`] groups a recording's,
-/// with `read` the keys the DaemonSets' selections read). Problems name the file, line
-/// and column.
-pub fn from_file(file: &Arc<SourceFile>, read: &BTreeSet<String>) -> (Vec<Pool>, Vec<Diagnostic>) {
+/// What a pool source holds before the DaemonSets are known: NodePools (each a pool) and
+/// Nodes, which [`Found::pools`] groups as a recording's.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// The file's name, or the recording's: names the pools of its Nodes.
+    pub source: String,
+    pub node_pools: Vec<Pool>,
+    pub nodes: Vec<Node>,
+}
+
+impl Found {
+    /// The NodePools, then the Nodes grouped as [`recorded`] groups a recording's, with
+    /// `read` the keys the DaemonSets' selections read.
+    pub fn pools(self, read: &BTreeSet<String>) -> Vec<Pool> {
+        let mut pools = self.node_pools;
+        pools.extend(recorded(&self.nodes, read, &self.source));
+        pools
+    }
+}
+
+/// Reads a `--node-pool` file: Karpenter NodePools, or Nodes as `kubectl get node -o yaml`
+/// prints them. It does not depend on the descriptions, so it can be read while they
+/// compile. Problems name the file, line and column.
+pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
+    let mut found = Found {
+        source: file.name(),
+        ..Found::default()
+    };
     let documents = match yaml11::documents(&file.text) {
         Ok(documents) => documents,
         Err(problem) => {
             return (
-                Vec::new(),
+                found,
                 vec![
                     Diagnostic::new(
                         Code::invalid_node_pool,
@@ -199,9 +222,7 @@ pub fn from_file(file: &Arc<SourceFile>, read: &BTreeSet<String>) -> (Vec<Pool>,
             );
         }
     };
-    let mut pools = Vec::new();
     let mut problems = Vec::new();
-    let mut nodes = Vec::new();
     for document in &documents {
         let items: Vec<(String, &Value)> = match document.value.get("kind").and_then(Value::as_str)
         {
@@ -236,9 +257,9 @@ pub fn from_file(file: &Arc<SourceFile>, read: &BTreeSet<String>) -> (Vec<Pool>,
                 .unwrap_or_default();
             match (kind, api) {
                 ("NodePool", "karpenter.sh/v1") => {
-                    let (pool, mut found) = node_pool(object, &at, document, file);
-                    pools.extend(pool);
-                    problems.append(&mut found);
+                    let (pool, mut wrong) = node_pool(object, &at, document, file);
+                    found.node_pools.extend(pool);
+                    problems.append(&mut wrong);
                 }
                 ("NodePool", other) => problems.push(problem(
                     format!("NodePool apiVersion {other:?} is not karpenter.sh/v1"),
@@ -246,7 +267,7 @@ pub fn from_file(file: &Arc<SourceFile>, read: &BTreeSet<String>) -> (Vec<Pool>,
                     "write the NodePool as karpenter.sh/v1 (Karpenter 1.0 and later); older versions (v1beta1) convert with Karpenter's own migration guide",
                 )),
                 ("Node", "v1") => match node(object) {
-                    Ok(node) => nodes.push(node),
+                    Ok(node) => found.nodes.push(node),
                     Err(message) => problems.push(problem(
                         format!("not a Node: {message}"),
                         "",
@@ -263,16 +284,14 @@ pub fn from_file(file: &Arc<SourceFile>, read: &BTreeSet<String>) -> (Vec<Pool>,
             }
         }
     }
-    if pools.is_empty() && nodes.is_empty() && problems.is_empty() {
+    if found.node_pools.is_empty() && found.nodes.is_empty() && problems.is_empty() {
         problems.push(
             Diagnostic::new(Code::invalid_node_pool, format!("{} holds no NodePool and no Node", file.name()))
                 .at(file, (0, 0), "this file")
                 .with_help("a node pool file holds Karpenter NodePools (karpenter.sh/v1) or Nodes as `kubectl get node -o yaml` prints them"),
         );
     }
-    // Nodes of a file group as a recording's do.
-    pools.extend(recorded(&nodes, read, &file.name()));
-    (pools, problems)
+    (found, problems)
 }
 
 /// Two pools of one kind and name (a NodePool given twice, or two files of one pool's
