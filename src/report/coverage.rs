@@ -45,15 +45,27 @@ fn matrix(coverage: &Coverage) -> (Vec<String>, Vec<Vec<String>>) {
     let header: Vec<String> = std::iter::once("DAEMON".to_string())
         .chain(coverage.pools.iter().map(pool_heading))
         .collect();
+    // Each pool's cells by daemon, grouped once: a lookup per table cell, not a scan.
+    let by_daemon: Vec<BTreeMap<&str, Vec<&Cell>>> = coverage
+        .pools
+        .iter()
+        .map(|p| {
+            let mut cells: BTreeMap<&str, Vec<&Cell>> = BTreeMap::new();
+            for c in &p.daemonsets {
+                cells.entry(&c.daemon).or_default().push(c);
+            }
+            cells
+        })
+        .collect();
     let rows = daemons
         .iter()
         .map(|d| {
             std::iter::once(d.to_string())
-                .chain(coverage.pools.iter().map(|p| {
-                    let cells: Vec<&Cell> =
-                        p.daemonsets.iter().filter(|c| c.daemon == *d).collect();
-                    cell_text(&cells)
-                }))
+                .chain(
+                    by_daemon
+                        .iter()
+                        .map(|cells| cell_text(cells.get(d.as_str()).map_or(&[], Vec::as_slice))),
+                )
                 .collect()
         })
         .collect();

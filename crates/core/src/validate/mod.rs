@@ -17,7 +17,28 @@ use crate::source::{SourceFile, SpanMap, pointer};
 
 /// Validates every description, and the set of them (duplicates across files).
 pub fn validate(daemons: &[ParsedDaemon]) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
+    // Each description alone, on every core (the diagnostics are sorted for reporting, so
+    // their order here does not show).
+    let mut diagnostics: Vec<Diagnostic> = crate::parallel::on_every_core(
+        daemons,
+        16,
+        |_| 1,
+        |part| {
+            let mut out = Vec::new();
+            for parsed in part {
+                Check {
+                    file: parsed.file.clone(),
+                    spans: &parsed.spans,
+                    out: &mut out,
+                }
+                .daemon(parsed);
+            }
+            out
+        },
+    )
+    .into_iter()
+    .flatten()
+    .collect();
     let mut seen: BTreeMap<(String, String), &ParsedDaemon> = BTreeMap::new();
     for parsed in daemons {
         let mut check = Check {
@@ -25,7 +46,6 @@ pub fn validate(daemons: &[ParsedDaemon]) -> Vec<Diagnostic> {
             spans: &parsed.spans,
             out: &mut diagnostics,
         };
-        check.daemon(parsed);
         let key = (namespace_of(parsed), parsed.daemon.metadata.name.clone());
         if let Some(first) = seen.get(&key) {
             let where_first = first.file.location(
