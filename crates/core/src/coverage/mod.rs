@@ -421,17 +421,114 @@ fn on_nodes(d: &Prepared, nodes: &[Node]) -> (Reach, String) {
     }
 }
 
-/// How much of a NodePool's nodes a node selection (ORed terms) takes in: the best of
-/// its terms, each decided alone.
+/// How much of a NodePool's nodes a node selection (ORed terms) takes in. Each term is
+/// decided alone (for its reason); when the best of them reaches only some nodes, the
+/// terms together may still reach all (`amd64` in one, `arm64` in the other, on a pool of
+/// both), which [`union_reach`] decides.
 fn selection_reach(terms: &[Term], pool: &NodeTemplate) -> (Reach, String) {
     let mut best: Option<(Reach, String)> = None;
+    // The terms that reach part of the pool.
+    let mut partial: Vec<&Term> = Vec::new();
     for term in terms {
         let answer = term_reach(term, pool);
+        if answer.0 == Reach::Some {
+            partial.push(term);
+        }
         if best.as_ref().is_none_or(|(r, _)| answer.0 < *r) {
             best = Some(answer);
         }
     }
-    best.unwrap_or((Reach::None, "its node selection is empty".to_string()))
+    match best {
+        Some((Reach::Some, _)) if partial.len() > 1 => match union_reach(terms, pool) {
+            Some(Reach::All) => (
+                Reach::All,
+                "every node of the pool matches one of its selection's terms".to_string(),
+            ),
+            _ => {
+                let each: Vec<String> = partial
+                    .iter()
+                    .map(|t| t.iter().map(describe).collect::<Vec<_>>().join(" and "))
+                    .collect();
+                (
+                    Reach::Some,
+                    format!("only where {}", each.join("; or where ")),
+                )
+            }
+        },
+        Some(best) => best,
+        None => (Reach::None, "its node selection is empty".to_string()),
+    }
+}
+
+/// The most combinations of representative values [`union_reach`] tries: far more than
+/// real selections need (a few keys, a few values each).
+const UNION_COMBINATIONS: usize = 4096;
+
+/// Whether ORed terms together hold on every, some or no node of the pool: evaluated on
+/// every combination of one representative per class of values of each key the terms
+/// read ([`representatives`]), which is exact since each requirement reads one key.
+/// `None` when that cannot be decided: a key the pool's requirements leave undecided, or
+/// more than [`UNION_COMBINATIONS`] combinations.
+fn union_reach(terms: &[Term], pool: &NodeTemplate) -> Option<Reach> {
+    // A term naming nodes by name holds on no node a NodePool launches.
+    let terms: Vec<&Term> = terms
+        .iter()
+        .filter(|t| t.iter().all(|r| r.key != NODE_NAME))
+        .collect();
+    let mut keys: Vec<&str> = Vec::new();
+    for r in terms.iter().copied().flatten() {
+        if !keys.contains(&r.key.as_str()) {
+            keys.push(&r.key);
+        }
+    }
+    if keys.iter().any(|k| pool.undecided.contains(*k)) {
+        return None;
+    }
+    let values: Vec<Vec<Option<Cow<str>>>> = keys
+        .iter()
+        .map(|key| {
+            let on_key: Vec<&Requirement> = terms
+                .iter()
+                .copied()
+                .flatten()
+                .filter(|r| r.key == *key)
+                .collect();
+            representatives(key, &on_key, pool)
+        })
+        .collect();
+    let combinations = values
+        .iter()
+        .try_fold(1usize, |n, v| n.checked_mul(v.len()))
+        .filter(|&n| n <= UNION_COMBINATIONS)?;
+    // Each term's requirements with the index of their key.
+    let indexed: Vec<Vec<(usize, &Requirement)>> = terms
+        .iter()
+        .map(|t| {
+            t.iter()
+                .map(|r| (keys.iter().position(|k| *k == r.key).unwrap_or(0), r))
+                .collect()
+        })
+        .collect();
+    let mut held = 0;
+    for mut n in 0..combinations {
+        // Combination `n` in mixed radix: one value per key.
+        let mut chosen: Vec<Option<&str>> = Vec::with_capacity(keys.len());
+        for v in &values {
+            chosen.push(v[n % v.len()].as_deref());
+            n /= v.len();
+        }
+        if indexed
+            .iter()
+            .any(|term| term.iter().all(|(k, r)| r.holds_value(chosen[*k])))
+        {
+            held += 1;
+        }
+    }
+    Some(match held {
+        0 => Reach::None,
+        n if n == combinations => Reach::All,
+        _ => Reach::Some,
+    })
 }
 
 /// The static answer for the nodes a NodePool may launch, given what the DaemonSet's
@@ -555,9 +652,7 @@ fn describe(r: &Requirement) -> String {
 }
 
 /// Whether requirements on one key hold for every, some or no node of the pool: decided
-/// on one representative of each class of values the requirements (the selection's and
-/// the pool's) can tell apart: each value they name, each integer bound and its
-/// neighbours, a value none names, and no label at all.
+/// on the [`representatives`] of the values a node may carry there.
 fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
     if key == NODE_NAME {
         return Reach::None;
@@ -565,22 +660,33 @@ fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
     if pool.undecided.contains(key) {
         return Reach::Some;
     }
-    let holds = |value: Option<&str>| on_key.iter().all(|r| r.holds_value(value));
-    let reached =
-        |candidates: &[Option<&str>]| match candidates.iter().filter(|v| holds(**v)).count() {
-            0 => Reach::None,
-            n if n == candidates.len() => Reach::All,
-            _ => Reach::Some,
-        };
+    let candidates = representatives(key, on_key, pool);
+    let holds = |value: &Option<Cow<str>>| on_key.iter().all(|r| r.holds_value(value.as_deref()));
+    match candidates.iter().filter(|v| holds(v)).count() {
+        0 => Reach::None,
+        n if n == candidates.len() => Reach::All,
+        _ => Reach::Some,
+    }
+}
+
+/// The values a node of the pool may carry on `key` (`None`: no such label), one
+/// representative of each class the requirements `on_key` and the pool's own on that
+/// key can tell apart: each value they name, each integer bound and its neighbours, a
+/// value none names, and no label at all; only those the pool allows.
+fn representatives<'a>(
+    key: &str,
+    on_key: &[&'a Requirement],
+    pool: &'a NodeTemplate,
+) -> Vec<Option<Cow<'a, str>>> {
     if let Some(value) = pool.labels.get(key) {
-        return reached(&[Some(value)]);
+        return vec![Some(Cow::Borrowed(value))];
     }
     let allowed: &[Requirement] = match pool.constrained.get(key) {
         Some(allowed) => allowed,
         // A provider's instance label the requirements leave open: there, any value.
         None if pools::always_present(key) => &[],
         // A label the pool's nodes do not carry.
-        None => return reached(&[None]),
+        None => return vec![None],
     };
     // Integers and their neighbours matter only to Gt and Lt: most keys need none, and
     // no value is copied for them.
@@ -609,12 +715,12 @@ fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
     // Karpenter launches; another key the requirements constrain may be absent where they
     // allow it (NotIn, DoesNotExist), since Karpenter writes a label only for a single
     // `In` value.
-    let mut candidates: Vec<Option<&str>> = values.iter().map(|v| Some(v.as_ref())).collect();
+    let mut candidates: Vec<Option<Cow<str>>> = values.into_iter().map(Some).collect();
     if !pools::always_present(key) {
         candidates.push(None);
     }
-    candidates.retain(|v| allowed.iter().all(|r| r.holds_value(*v)));
-    reached(&candidates)
+    candidates.retain(|v| allowed.iter().all(|r| r.holds_value(v.as_deref())));
+    candidates
 }
 
 /// A node of the pool that could run two DaemonSets of one daemon: for nodes, found on a
