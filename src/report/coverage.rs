@@ -158,15 +158,7 @@ pub fn human(coverage: &Coverage, colour: bool) -> String {
                 "  (a daemon that does not tolerate {UNREGISTERED} starts once Karpenter registers the node and removes it)"
             );
         }
-        let allocatable = pool
-            .allocatable
-            .as_ref()
-            .map_or_else(|| "unknown (a NodePool)".to_string(), quantities);
-        let _ = writeln!(
-            out,
-            "  daemon pods per node: {} (allocatable of its smallest node: {allocatable})",
-            quantities(&pool.requests)
-        );
+        let _ = writeln!(out, "  {}", tax_line(pool));
         for why in &pool.attention {
             let mark = paint.style(
                 "attention",
@@ -215,31 +207,40 @@ pub fn markdown(coverage: &Coverage) -> String {
     }
     let mut sections = Vec::new();
     for pool in &coverage.pools {
-        let mut s = format!(
-            "\n<details><summary>{} ({})</summary>\n\n",
-            html(&pool.name),
-            html(&pool.source)
-        );
+        let mut lines = Vec::new();
+        // What needs a person and the tax first: a cut keeps them.
         for why in &pool.attention {
-            let _ = writeln!(s, "- **attention**: {}", inline(why));
+            lines.push(format!("- **attention**: {}\n", inline(why)));
         }
+        lines.push(format!("- {}\n", inline(&tax_line(pool))));
         for c in &pool.missed {
-            let _ = writeln!(s, "- none {}: {}", code(&c.daemonset), inline(&c.reason));
+            lines.push(format!(
+                "- none {}: {}\n",
+                code(&c.daemonset),
+                inline(&c.reason)
+            ));
         }
         for c in pool.daemonsets.iter().filter(|c| worth_saying(c)) {
             let word = match c.coverage {
                 Reach::Blocked => "**blocked**",
                 other => other.as_str(),
             };
-            let _ = writeln!(s, "- {word} {}: {}", code(&c.daemonset), inline(&c.reason));
+            lines.push(format!(
+                "- {word} {}: {}\n",
+                code(&c.daemonset),
+                inline(&c.reason)
+            ));
         }
-        let _ = writeln!(
-            s,
-            "- daemon pods per node: {}",
-            inline(&quantities(&pool.requests))
-        );
-        s.push_str("\n</details>\n");
-        sections.push(s);
+        sections.push(super::markdown::Section {
+            open: format!(
+                "\n<details><summary>{} ({})</summary>\n\n",
+                html(&pool.name),
+                html(&pool.source)
+            ),
+            lines,
+            close: "\n</details>\n".to_string(),
+            item: "line",
+        });
     }
     super::markdown::bounded(
         out.replace(" ,", ","),
@@ -247,6 +248,19 @@ pub fn markdown(coverage: &Coverage) -> String {
         super::markdown::LIMIT,
         "pool",
         "`--format json` has everything",
+    )
+}
+
+/// `daemon pods per node: cpu 350m, memory 448Mi, pods 4 (allocatable of its smallest
+/// node: …)`.
+fn tax_line(pool: &PoolCoverage) -> String {
+    let allocatable = pool
+        .allocatable
+        .as_ref()
+        .map_or_else(|| "unknown (a NodePool)".to_string(), quantities);
+    format!(
+        "daemon pods per node: {} (allocatable of its smallest node: {allocatable})",
+        quantities(&pool.requests)
     )
 }
 

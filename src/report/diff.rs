@@ -57,11 +57,16 @@ pub fn markdown(differences: &[Difference]) -> String {
             // A fence longer than any run of backticks in the text keeps it whole.
             let text = unified(d);
             let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
-            format!(
-                "\n<details><summary><code>{}</code>: {}</summary>\n\n{fence}diff\n{text}{fence}\n\n</details>\n",
-                super::markdown::html(&format!("{}/{}", d.namespace, d.name)),
-                d.kind.as_str()
-            )
+            super::markdown::Section {
+                open: format!(
+                    "\n<details><summary><code>{}</code>: {}</summary>\n\n{fence}diff\n",
+                    super::markdown::html(&format!("{}/{}", d.namespace, d.name)),
+                    d.kind.as_str()
+                ),
+                lines: text.split_inclusive('\n').map(str::to_string).collect(),
+                close: format!("{fence}\n\n</details>\n"),
+                item: "line",
+            }
         })
         .collect();
     super::markdown::bounded(

@@ -158,11 +158,16 @@ pub fn markdown(linted: &Linted) -> String {
     let sections = by_file
         .into_iter()
         .map(|(file, findings)| {
-            let mut section = format!(
-                "\n<details><summary><code>{}</code>: {}</summary>\n\n",
-                super::markdown::html(file),
-                super::count(findings.len(), "finding")
-            );
+            let mut section = super::markdown::Section {
+                open: format!(
+                    "\n<details><summary><code>{}</code>: {}</summary>\n\n",
+                    super::markdown::html(file),
+                    super::count(findings.len(), "finding")
+                ),
+                lines: Vec::new(),
+                close: "\n</details>\n".to_string(),
+                item: "finding",
+            };
             for f in findings {
                 let at = match (f.line, f.column) {
                     (Some(l), Some(c)) => format!("{l}:{c} "),
@@ -172,17 +177,13 @@ pub fn markdown(linted: &Linted) -> String {
                     FindingSeverity::Error => ":x:",
                     FindingSeverity::Warning => ":warning:",
                 };
-                section.push_str(&format!(
-                    "- {mark} {at}`{}`: {}",
-                    f.rule,
-                    escape(&f.message)
-                ));
+                let mut line = format!("- {mark} {at}`{}`: {}", f.rule, escape(&f.message));
                 if let Some(help) = &f.help {
-                    section.push_str(&format!("<br>_{}_", escape(help)));
+                    line.push_str(&format!("<br>_{}_", escape(help)));
                 }
-                section.push('\n');
+                line.push('\n');
+                section.lines.push(line);
             }
-            section.push_str("\n</details>\n");
             section
         })
         .collect();

@@ -225,11 +225,7 @@ pub fn markdown(plan: &Plan) -> String {
         if mine.is_empty() && d.rollout.is_none() {
             continue;
         }
-        let mut section = format!(
-            "\n<details><summary><code>{}</code>: {}</summary>\n\n",
-            super::markdown::html(&name),
-            d.change.as_str()
-        );
+        let mut lines = Vec::new();
         for ((_, action, reason), nodes) in mine {
             let shown: Vec<String> = nodes
                 .iter()
@@ -242,36 +238,42 @@ pub fn markdown(plan: &Plan) -> String {
             } else {
                 String::new()
             };
-            let _ = writeln!(
-                section,
-                "- **{}** on {}: {}<br>{}{more}",
+            lines.push(format!(
+                "- **{}** on {}: {}<br>{}{more}\n",
                 action.as_str(),
                 super::count(nodes.len(), "node"),
                 escape(reason),
                 shown.join(", ")
-            );
+            ));
         }
         if let Some(r) = &d.rollout {
-            section.push_str("\n**Rollout**\n\n");
+            lines.push("\n**Rollout**\n\n".to_string());
             for line in rollout_lines(r, d.change) {
-                let _ = writeln!(section, "- {}", escape(&line));
+                lines.push(format!("- {}\n", escape(&line)));
             }
             if let Some(lost) = lost_line(r) {
-                let _ = writeln!(section, "- {}", escape(&lost));
+                lines.push(format!("- {}\n", escape(&lost)));
             }
             for stall in &r.stalls {
-                let _ = writeln!(
-                    section,
-                    "- {} `{}`: {}{}",
+                lines.push(format!(
+                    "- {} `{}`: {}{}\n",
                     stall_mark(&stall.code),
                     stall.code,
                     escape(&stall.message),
                     escape(&stall_nodes(stall))
-                );
+                ));
             }
         }
-        section.push_str("\n</details>\n");
-        sections.push(section);
+        sections.push(super::markdown::Section {
+            open: format!(
+                "\n<details><summary><code>{}</code>: {}</summary>\n\n",
+                super::markdown::html(&name),
+                d.change.as_str()
+            ),
+            lines,
+            close: "\n</details>\n".to_string(),
+            item: "line",
+        });
     }
     super::markdown::bounded(
         head,
