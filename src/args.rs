@@ -86,7 +86,8 @@ pub struct CoverageArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// The recorded cluster whose nodes make the existing pools (`kubectl get nodes -o
-    /// json|yaml`): files, directories of them, or - for standard input.
+    /// json|yaml`): files, directories of them, or - for standard input. Every word after
+    /// --state is a source, so put PATHs before it.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub state: Vec<PathBuf>,
     /// Read the nodes of the kubeconfig's cluster instead, read-only (list and get only).
@@ -96,8 +97,8 @@ pub struct CoverageArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "state")]
     pub context: Option<String>,
     /// A pool that does not exist yet: a YAML file of Karpenter NodePools (karpenter.sh/v1)
-    /// or of Nodes as `kubectl get node -o yaml` prints them (repeatable; - for standard
-    /// input).
+    /// or of Nodes as `kubectl get node -o yaml` prints them, or - for standard input. One
+    /// file per flag: repeat it for more (`--node-pool a.yaml --node-pool b.yaml`).
     #[arg(long = "node-pool", value_name = "FILE")]
     pub node_pool: Vec<PathBuf>,
     /// Output format on standard output.

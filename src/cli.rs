@@ -24,7 +24,9 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    if let Some(message) = stdin_conflict(&cli.command) {
+    if let Some(message) =
+        stdin_conflict(&cli.command).or_else(|| context_without_live(&cli.command))
+    {
         let mut command = Cli::command();
         command.build();
         let name = subcommand_name(&cli.command);
@@ -64,6 +66,19 @@ fn stdin_conflict(command: &Command) -> Option<String> {
     Some(format!(
         "standard input (-) is given {said}, but it can be read only once: pass the other input as a file"
     ))
+}
+
+/// `--context` names the kubeconfig context `--live` reads: without `--live` it would be
+/// ignored, so it is a usage error (where `--state` is required otherwise, clap says so).
+fn context_without_live(command: &Command) -> Option<String> {
+    let (context, live) = match command {
+        Command::Coverage(args) => (&args.context, args.live),
+        Command::Import(args) => (&args.context, args.live),
+        _ => return None,
+    };
+    context.as_ref().filter(|_| !live).map(|name| {
+        format!("--context {name} selects the kubeconfig context of --live, which is not given: add --live, or leave --context out")
+    })
 }
 
 fn subcommand_name(command: &Command) -> &'static str {
