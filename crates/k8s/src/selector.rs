@@ -172,6 +172,14 @@ impl Requirement {
         value_holds(self.operator, &self.values, value)
     }
 
+    /// The requirement prepared for many questions: see [`Matcher`].
+    pub fn matcher(&self) -> Matcher<'_> {
+        Matcher {
+            requirement: self,
+            values: self.values.iter().map(String::as_str).collect(),
+        }
+    }
+
     /// The exact negation under Kubernetes' matching rules, if one exists: `In` ↔ `NotIn`
     /// (NotIn also matches nodes without the label, as the negation must) and `Exists` ↔
     /// `DoesNotExist`. `Gt`/`Lt` have none: a node whose label is not an integer matches
@@ -192,6 +200,22 @@ impl Requirement {
     }
 }
 
+/// A requirement asked about many values (coverage asks about every value a long `NotIn`
+/// names): its values hashed once, so a question costs the same however long the list.
+/// Answers as [`Requirement::holds_value`] does.
+pub struct Matcher<'a> {
+    requirement: &'a Requirement,
+    values: std::collections::HashSet<&'a str>,
+}
+
+impl Matcher<'_> {
+    /// [`Requirement::holds_value`].
+    pub fn holds_value(&self, value: Option<&str>) -> bool {
+        let r = self.requirement;
+        decide(r.operator, &r.values, value, |l| self.values.contains(l))
+    }
+}
+
 /// `Requirement.Matches` of apimachinery `labels/selector.go`: In needs the label with
 /// one of the values, NotIn its absence or another value, Gt/Lt an integer label
 /// compared with the one integer value (anything else does not match).
@@ -206,9 +230,19 @@ fn holds(
 
 /// [`holds`] on the one label the requirement reads.
 fn value_holds(operator: Operator, values: &[String], label: Option<&str>) -> bool {
+    decide(operator, values, label, |l| values.iter().any(|v| v == l))
+}
+
+/// [`value_holds`], with `named(label)` saying whether `values` holds the label.
+fn decide(
+    operator: Operator,
+    values: &[String],
+    label: Option<&str>,
+    named: impl Fn(&str) -> bool,
+) -> bool {
     match operator {
-        Operator::In => label.is_some_and(|l| values.iter().any(|v| v == l)),
-        Operator::NotIn => label.is_none_or(|l| values.iter().all(|v| v != l)),
+        Operator::In => label.is_some_and(&named),
+        Operator::NotIn => label.is_none_or(|l| !named(l)),
         Operator::Exists => label.is_some(),
         Operator::DoesNotExist => label.is_none(),
         Operator::Gt | Operator::Lt => {
@@ -529,6 +563,40 @@ mod tests {
             labels: &labels,
         };
         assert!(!term_matches(&term, node));
+    }
+
+    #[test]
+    fn a_matcher_answers_as_the_requirement_does() {
+        let values = ["5", "a", "-3"];
+        for operator in [
+            Operator::In,
+            Operator::NotIn,
+            Operator::Exists,
+            Operator::DoesNotExist,
+            Operator::Gt,
+            Operator::Lt,
+        ] {
+            let listed: &[&str] = if matches!(operator, Operator::Gt | Operator::Lt) {
+                &["5"]
+            } else if matches!(operator, Operator::In | Operator::NotIn) {
+                &["a", "5"]
+            } else {
+                &[]
+            };
+            let r = requirement(
+                "k",
+                operator,
+                &listed.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+            );
+            let m = r.matcher();
+            for v in values
+                .iter()
+                .map(|v| Some(*v))
+                .chain([None, Some("6"), Some("4")])
+            {
+                assert_eq!(m.holds_value(v), r.holds_value(v), "{operator:?} {v:?}");
+            }
+        }
     }
 
     fn spec(json: serde_json::Value) -> PodSpec {

@@ -19,7 +19,7 @@ use serde::Serialize;
 use everynode_k8s::apimachinery::Quantity;
 use everynode_k8s::objects::{Node, Taint, template_request};
 use everynode_k8s::placement::{DaemonPodTemplate, decides};
-use everynode_k8s::selector::{self, NODE_NAME, Operator, Requirement, Term};
+use everynode_k8s::selector::{self, Matcher, NODE_NAME, Operator, Requirement, Term};
 use k8s_openapi::api::core::v1::PodSpec;
 
 use crate::compare::Desired;
@@ -444,14 +444,19 @@ fn selection_reach(terms: &[Term], pool: &NodeTemplate) -> (Reach, String) {
                 Reach::All,
                 "every node of the pool matches one of its selection's terms".to_string(),
             ),
-            _ => {
+            decided => {
                 let each: Vec<String> = partial
                     .iter()
                     .map(|t| t.iter().map(describe).collect::<Vec<_>>().join(" and "))
                     .collect();
+                let undecided = if decided.is_none() {
+                    "undecided: its terms are too many to decide together, or read a key the pool leaves undecided; "
+                } else {
+                    ""
+                };
                 (
                     Reach::Some,
-                    format!("only where {}", each.join("; or where ")),
+                    format!("{undecided}only where {}", each.join("; or where ")),
                 )
             }
         },
@@ -460,21 +465,18 @@ fn selection_reach(terms: &[Term], pool: &NodeTemplate) -> (Reach, String) {
     }
 }
 
-/// The most combinations of representative values [`union_reach`] tries: far more than
-/// real selections need (a few keys, a few values each).
-const UNION_COMBINATIONS: usize = 4096;
+/// The most requirement checks [`union_reach`] makes (combinations of representative
+/// values times the requirements of the terms): far more than real selections need (a
+/// few keys, a few values each), few enough to stay well under a second per pool.
+const UNION_WORK: usize = 1 << 20;
 
 /// Whether ORed terms together hold on every, some or no node of the pool: evaluated on
 /// every combination of one representative per class of values of each key the terms
 /// read ([`representatives`]), which is exact since each requirement reads one key.
 /// `None` when that cannot be decided: a key the pool's requirements leave undecided, or
-/// more than [`UNION_COMBINATIONS`] combinations.
+/// more than [`UNION_WORK`] checks.
 fn union_reach(terms: &[Term], pool: &NodeTemplate) -> Option<Reach> {
-    // A term naming nodes by name holds on no node a NodePool launches.
-    let terms: Vec<&Term> = terms
-        .iter()
-        .filter(|t| t.iter().all(|r| r.key != NODE_NAME))
-        .collect();
+    let terms: Vec<&Term> = terms.iter().collect();
     let mut keys: Vec<&str> = Vec::new();
     for r in terms.iter().copied().flatten() {
         if !keys.contains(&r.key.as_str()) {
@@ -496,10 +498,11 @@ fn union_reach(terms: &[Term], pool: &NodeTemplate) -> Option<Reach> {
             representatives(key, &on_key, pool)
         })
         .collect();
+    let checks: usize = terms.iter().map(|t| t.len()).sum();
     let combinations = values
         .iter()
         .try_fold(1usize, |n, v| n.checked_mul(v.len()))
-        .filter(|&n| n <= UNION_COMBINATIONS)?;
+        .filter(|&n| n.saturating_mul(checks.max(1)) <= UNION_WORK)?;
     // Each term's requirements with the index of their key.
     let indexed: Vec<Vec<(usize, &Requirement)>> = terms
         .iter()
@@ -645,18 +648,26 @@ fn describe(r: &Requirement) -> String {
     } else {
         &r.key
     };
+    // A list of thousands of values is named by its first few.
+    const SHOWN: usize = 8;
+    let values = if r.values.len() > SHOWN {
+        format!(
+            "{}, and {} more",
+            r.values[..SHOWN].join(", "),
+            r.values.len() - SHOWN
+        )
+    } else {
+        r.values.join(", ")
+    };
     match r.operator {
         Operator::Exists | Operator::DoesNotExist => format!("{key} {}", r.operator.as_str()),
-        _ => format!("{key} {} [{}]", r.operator.as_str(), r.values.join(", ")),
+        _ => format!("{key} {} [{values}]", r.operator.as_str()),
     }
 }
 
 /// Whether requirements on one key hold for every, some or no node of the pool: decided
 /// on the [`representatives`] of the values a node may carry there.
 fn key_reach(key: &str, on_key: &[&Requirement], pool: &NodeTemplate) -> Reach {
-    if key == NODE_NAME {
-        return Reach::None;
-    }
     if pool.undecided.contains(key) {
         return Reach::Some;
     }
@@ -678,6 +689,10 @@ fn representatives<'a>(
     on_key: &[&'a Requirement],
     pool: &'a NodeTemplate,
 ) -> Vec<Option<Cow<'a, str>>> {
+    // A node a NodePool launches has a name no requirement can know: one no list names.
+    if key == NODE_NAME {
+        return vec![Some(Cow::Borrowed(OTHER))];
+    }
     if let Some(value) = pool.labels.get(key) {
         return vec![Some(Cow::Borrowed(value))];
     }
@@ -695,7 +710,7 @@ fn representatives<'a>(
         .copied()
         .chain(allowed.iter())
         .any(|r| matches!(r.operator, Operator::Gt | Operator::Lt));
-    let mut values: Vec<Cow<str>> = vec![Cow::Borrowed("\u{1}other")];
+    let mut values: Vec<Cow<str>> = vec![Cow::Borrowed(OTHER)];
     for r in on_key.iter().copied().chain(allowed.iter()) {
         for v in &r.values {
             values.push(Cow::Borrowed(v));
@@ -719,9 +734,23 @@ fn representatives<'a>(
     if !pools::always_present(key) {
         candidates.push(None);
     }
-    candidates.retain(|v| allowed.iter().all(|r| r.holds_value(v.as_deref())));
+    // One value of each class: values every requirement (the selection's and the pool's)
+    // answers alike are interchangeable. A `NotIn` of thousands of values is one class,
+    // not thousands; the lists are hashed once, so this is linear in the values.
+    let selection: Vec<Matcher> = on_key.iter().map(|r| r.matcher()).collect();
+    let pool_side: Vec<Matcher> = allowed.iter().map(Requirement::matcher).collect();
+    let mut seen: std::collections::HashSet<Vec<bool>> = std::collections::HashSet::new();
+    candidates.retain(|v| {
+        let v = v.as_deref();
+        pool_side.iter().all(|m| m.holds_value(v))
+            && seen.insert(selection.iter().map(|m| m.holds_value(v)).collect())
+    });
     candidates
 }
+
+/// A label value no requirement names (a control character keeps it from being a real
+/// one): the class of every value the lists leave out.
+const OTHER: &str = "\u{1}other";
 
 /// A node of the pool that could run two DaemonSets of one daemon: for nodes, found on a
 /// node; for a NodePool, two of its DaemonSets that reach the pool and whose selections

@@ -311,7 +311,11 @@ pub fn duplicate_names(pools: &[Pool]) -> Vec<Diagnostic> {
                         pool.source
                     ),
                 )
-                .with_help("give each --node-pool file once, and each NodePool its own name"),
+                .with_help(if pool.kind() == "Nodes" {
+                    "nodes of two sources fall in one pool of this name: give each --node-pool file once, put nodes of one pool in one file, or give them a pool label (karpenter.sh/nodepool, …) that tells them apart"
+                } else {
+                    "give each --node-pool file once, and each NodePool its own name"
+                }),
             );
         }
     }
@@ -358,7 +362,20 @@ fn node_pool(
         );
     };
     let name = match object.pointer("/metadata/name") {
-        Some(Value::String(name)) if !name.is_empty() => name.clone(),
+        // Karpenter writes the name as the label karpenter.sh/nodepool: an object name
+        // (a DNS subdomain) that is a label value too.
+        Some(Value::String(name))
+            if apimachinery::dns1123_subdomain(name).is_err()
+                || apimachinery::label_value(name).is_err() =>
+        {
+            problem(
+                "/metadata/name",
+                format!("NodePool name {name:?} is not a DNS subdomain of at most 63 characters"),
+                "name the NodePool with lowercase letters, digits, '-' and '.', at most 63 characters: Karpenter writes it as the label karpenter.sh/nodepool",
+            );
+            String::new()
+        }
+        Some(Value::String(name)) => name.clone(),
         Some(other @ (Value::Bool(_) | Value::Number(_))) => {
             problem(
                 "/metadata/name",
@@ -378,6 +395,7 @@ fn node_pool(
             String::new()
         }
     };
+    check_shape(object, "", &NODE_POOL, &mut problem);
     let mut template = NodeTemplate::default();
     match object.pointer("/spec/template/metadata/labels") {
         None | Some(Value::Null) => {}
@@ -389,6 +407,14 @@ fn node_pool(
                         &at,
                         format!("label key {k:?}: {e}"),
                         "a label key is a DNS subdomain prefix and a name of letters, digits, '-', '_' and '.'",
+                    );
+                    continue;
+                }
+                if let Some(why) = restricted(k, false) {
+                    problem(
+                        &at,
+                        format!("template label {k}: {why}"),
+                        "leave it out: Karpenter sets it, or refuses it",
                     );
                     continue;
                 }
@@ -423,14 +449,8 @@ fn node_pool(
         let items = match object.pointer(&pointer) {
             None | Some(Value::Null) => continue,
             Some(Value::Array(items)) => items,
-            Some(_) => {
-                problem(
-                    &pointer,
-                    format!("spec.template.spec.{field} is not a list"),
-                    "list the taints, each with a key, an optional value and an effect",
-                );
-                continue;
-            }
+            // Reported by `check_shape`.
+            Some(_) => continue,
         };
         for (i, item) in items.iter().enumerate() {
             let at = format!("{pointer}/{i}");
@@ -442,6 +462,21 @@ fn node_pool(
                         "give the taint a key",
                     );
                 }
+                // A taint's key and value follow the label rules (`validateNodeTaints`,
+                // pkg/apis/core/validation/validation.go).
+                Ok(t) if apimachinery::label_key(&t.key).is_err() => problem(
+                    &format!("{at}/key"),
+                    format!("taint key {:?} is not a label key", t.key),
+                    "a taint key is a DNS subdomain prefix and a name of letters, digits, '-', '_' and '.'",
+                ),
+                Ok(t) if apimachinery::label_value(&t.value).is_err() => problem(
+                    &format!("{at}/value"),
+                    format!(
+                        "taint {} has value {:?}, which is not a label value",
+                        t.key, t.value
+                    ),
+                    "a taint value is at most 63 characters of letters, digits, '-', '_' and '.'",
+                ),
                 Ok(t)
                     if !matches!(
                         t.effect.as_str(),
@@ -463,34 +498,65 @@ fn node_pool(
             }
         }
     }
-    let requirements = object
-        .pointer("/spec/template/spec/requirements")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let requirements = match object.pointer("/spec/template/spec/requirements") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(items)) => items.as_slice(),
+        // Reported by `check_shape`.
+        Some(_) => &[][..],
+    };
+    // Where each constrained key's first requirement is, for a contradiction's position.
+    let mut first_at: BTreeMap<String, String> = BTreeMap::new();
     for (i, r) in requirements.iter().enumerate() {
         let pointer = format!("/spec/template/spec/requirements/{i}");
-        let key = r.get("key").and_then(Value::as_str).unwrap_or_default();
+        if !r.is_object() {
+            continue; // reported by `check_shape`
+        }
+        let key = match r.get("key") {
+            Some(Value::String(key)) => key.as_str(),
+            Some(other) => {
+                problem(
+                    &format!("{pointer}/key"),
+                    format!("requirement key {other} is not a string"),
+                    "quote the key",
+                );
+                continue;
+            }
+            None => "",
+        };
         let operator = r
             .get("operator")
             .and_then(Value::as_str)
             .unwrap_or_default();
         let mut values: Vec<String> = Vec::new();
-        for (j, v) in r
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            match v {
-                Value::String(text) => values.push(text.clone()),
-                other => problem(
-                    &format!("{pointer}/values/{j}"),
-                    format!("requirement value {other} is not a string"),
-                    "quote it: a requirement's values are strings, numbers too",
-                ),
+        let mut not_strings = false;
+        match r.get("values") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for (j, v) in items.iter().enumerate() {
+                    match v {
+                        Value::String(text) => values.push(text.clone()),
+                        other => {
+                            not_strings = true;
+                            problem(
+                                &format!("{pointer}/values/{j}"),
+                                format!("requirement value {other} is not a string"),
+                                "quote it: a requirement's values are strings, numbers too",
+                            );
+                        }
+                    }
+                }
             }
+            Some(other) => {
+                not_strings = true;
+                problem(
+                    &format!("{pointer}/values"),
+                    format!("requirement values {other} are not a list"),
+                    "list the values: values: [a, b]",
+                );
+            }
+        }
+        if not_strings {
+            continue;
         }
         if key.is_empty() {
             problem(
@@ -500,26 +566,70 @@ fn node_pool(
             );
             continue;
         }
+        if let Err(e) = apimachinery::label_key(key) {
+            problem(
+                &format!("{pointer}/key"),
+                format!("requirement key {key:?}: {e}"),
+                "a requirement key is a label key",
+            );
+            continue;
+        }
+        if let Some(why) = restricted(key, true) {
+            problem(
+                &format!("{pointer}/key"),
+                format!("requirement key {key}: {why}"),
+                "leave it out: Karpenter sets it, or refuses it",
+            );
+            continue;
+        }
         match Operator::parse(operator) {
             Some(op) if op.values_problem(&values).is_none() => {
-                if op == Operator::In && values.len() == 1 {
-                    template.labels.insert(key.to_string(), values[0].clone());
-                } else {
-                    template
-                        .constrained
-                        .entry(key.to_string())
-                        .or_default()
-                        .push(Requirement {
-                            key: key.to_string(),
-                            operator: op,
-                            values,
-                        });
+                if let Some(bad) = values.iter().find(|v| {
+                    matches!(op, Operator::In | Operator::NotIn)
+                        && apimachinery::label_value(v).is_err()
+                }) {
+                    problem(
+                        &format!("{pointer}/values"),
+                        format!(
+                            "requirement {key} {operator} has value {bad:?}, which is not a label value"
+                        ),
+                        "a label value is at most 63 characters of letters, digits, '-', '_' and '.'",
+                    );
+                    continue;
                 }
+                first_at
+                    .entry(key.to_string())
+                    .or_insert_with(|| pointer.clone());
+                template
+                    .constrained
+                    .entry(key.to_string())
+                    .or_default()
+                    .push(Requirement {
+                        key: key.to_string(),
+                        operator: op,
+                        values,
+                    });
             }
-            Some(_) => problem(
+            Some(op) => problem(
                 &format!("{pointer}/values"),
-                format!("requirement {key} {operator} has values its operator does not take"),
-                "In and NotIn take values, Exists and DoesNotExist none, Gt and Lt one integer",
+                format!(
+                    "requirement {key} {operator} {}",
+                    if values.is_empty() {
+                        "has no values".to_string()
+                    } else {
+                        format!(
+                            "has {}, which its operator does not take",
+                            crate::diagnostic::count(values.len(), "value")
+                        )
+                    }
+                ),
+                match op {
+                    Operator::In | Operator::NotIn => "In and NotIn take one value or more",
+                    Operator::Exists | Operator::DoesNotExist => {
+                        "Exists and DoesNotExist take no values"
+                    }
+                    Operator::Gt | Operator::Lt => "Gt and Lt take one integer",
+                },
             ),
             None if !matches!(operator, "Gte" | "Lte") => problem(
                 &format!("{pointer}/operator"),
@@ -545,10 +655,65 @@ fn node_pool(
             }
         }
     }
-    // A key fixed by the template and constrained too keeps its fixed value.
-    template
-        .constrained
-        .retain(|k, _| !template.labels.contains_key(k));
+    // Each constrained key: a template label must meet its requirements; a single `In`
+    // value they allow is fixed (Karpenter writes it as a label); requirements no value
+    // meets leave the pool no node to launch, which is a mistake, not an empty column.
+    let constrained = std::mem::take(&mut template.constrained);
+    for (key, on_key) in constrained {
+        let at = first_at.get(&key).cloned().unwrap_or_default();
+        let allowed: Vec<&Requirement> = on_key.iter().collect();
+        let words = || {
+            on_key
+                .iter()
+                .map(super::describe)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        if let Some(value) = template.labels.get(&key) {
+            if !on_key.iter().all(|r| r.holds_value(Some(value))) {
+                problem(
+                    &at,
+                    format!(
+                        "the template label {key}={value} does not meet the requirements {}: the NodePool can launch no node",
+                        words()
+                    ),
+                    "make the template label and the requirements on that key agree",
+                );
+            }
+            continue;
+        }
+        let probe = NodeTemplate {
+            constrained: BTreeMap::from([(key.clone(), on_key.clone())]),
+            ..NodeTemplate::default()
+        };
+        let values = super::representatives(&key, &allowed, &probe);
+        if values.is_empty() {
+            problem(
+                &at,
+                format!(
+                    "no value of {key} meets the requirements {}: the NodePool can launch no node",
+                    words()
+                ),
+                "make the requirements on that key agree",
+            );
+            continue;
+        }
+        match on_key
+            .iter()
+            .find(|r| r.operator == Operator::In && r.values.len() == 1)
+        {
+            Some(single)
+                if values
+                    .iter()
+                    .all(|v| v.as_deref() == Some(single.values[0].as_str())) =>
+            {
+                template.labels.insert(key, single.values[0].clone());
+            }
+            _ => {
+                template.constrained.insert(key, on_key);
+            }
+        }
+    }
     template
         .labels
         .insert("karpenter.sh/nodepool".to_string(), name.clone());
@@ -567,6 +732,151 @@ fn node_pool(
     });
     problems.append(&mut warnings);
     (pool, problems)
+}
+
+/// The fields of a karpenter.sh/v1 NodePool (sigs.k8s.io/karpenter pkg/apis/v1
+/// nodepool.go and nodeclaim.go: `NodePoolSpec`, `NodeClaimTemplate`, `NodeClaimSpec`,
+/// `NodeSelectorRequirementWithMinValues`), as far as everynode reads them: the API server
+/// prunes or refuses any other, so a misspelt one would be lost silently.
+enum Shape {
+    /// A mapping with these fields.
+    Map(&'static [(&'static str, Shape)]),
+    /// A list of these.
+    List(&'static Shape),
+    /// Anything (a field everynode does not read).
+    Any,
+}
+
+const TAINT: Shape = Shape::Map(&[
+    ("key", Shape::Any),
+    ("value", Shape::Any),
+    ("effect", Shape::Any),
+    ("timeAdded", Shape::Any),
+]);
+
+const NODE_POOL: Shape = Shape::Map(&[
+    ("apiVersion", Shape::Any),
+    ("kind", Shape::Any),
+    ("metadata", Shape::Any),
+    ("status", Shape::Any),
+    (
+        "spec",
+        Shape::Map(&[
+            ("disruption", Shape::Any),
+            ("limits", Shape::Any),
+            ("weight", Shape::Any),
+            ("replicas", Shape::Any),
+            (
+                "template",
+                Shape::Map(&[
+                    (
+                        "metadata",
+                        Shape::Map(&[("labels", Shape::Any), ("annotations", Shape::Any)]),
+                    ),
+                    (
+                        "spec",
+                        Shape::Map(&[
+                            ("taints", Shape::List(&TAINT)),
+                            ("startupTaints", Shape::List(&TAINT)),
+                            (
+                                "requirements",
+                                Shape::List(&Shape::Map(&[
+                                    ("key", Shape::Any),
+                                    ("operator", Shape::Any),
+                                    ("values", Shape::Any),
+                                    ("minValues", Shape::Any),
+                                ])),
+                            ),
+                            ("nodeClassRef", Shape::Any),
+                            ("expireAfter", Shape::Any),
+                            ("terminationGracePeriod", Shape::Any),
+                        ]),
+                    ),
+                ]),
+            ),
+        ]),
+    ),
+]);
+
+/// Reports, at `at` within the object, a value of the wrong kind (a mapping or a list
+/// where `shape` wants one; null is an absent field) and a field `shape` does not know,
+/// naming the fields it does.
+fn check_shape(
+    value: &Value,
+    at: &str,
+    shape: &Shape,
+    problem: &mut impl FnMut(&str, String, &str),
+) {
+    let field = || at.trim_start_matches('/').replace('/', ".");
+    match (shape, value) {
+        (Shape::Any, _) | (_, Value::Null) => {}
+        (Shape::Map(fields), Value::Object(map)) => {
+            for (name, inner) in map {
+                let here = format!("{at}/{}", escape(name));
+                match fields.iter().find(|(known, _)| known == name) {
+                    Some((_, shape)) => check_shape(inner, &here, shape, problem),
+                    None => {
+                        let known: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+                        let help =
+                            match crate::diagnostic::did_you_mean(name, known.iter().copied()) {
+                                Some(near) => {
+                                    format!("did you mean {near}? Known here: {}", known.join(", "))
+                                }
+                                None => format!("known here: {}", known.join(", ")),
+                            };
+                        problem(
+                            &here,
+                            format!(
+                                "{} has no field {name:?}",
+                                if at.is_empty() {
+                                    "a NodePool".to_string()
+                                } else {
+                                    field()
+                                }
+                            ),
+                            &help,
+                        );
+                    }
+                }
+            }
+        }
+        (Shape::List(item), Value::Array(items)) => {
+            for (i, inner) in items.iter().enumerate() {
+                check_shape(inner, &format!("{at}/{i}"), item, problem);
+            }
+        }
+        (Shape::Map(_), _) => problem(
+            at,
+            format!("{} is not a mapping", field()),
+            "write it as a mapping of its fields",
+        ),
+        (Shape::List(_), _) => problem(
+            at,
+            format!("{} is not a list", field()),
+            "write it as a list",
+        ),
+    }
+}
+
+/// Why Karpenter refuses a label key in a NodePool's template labels (`requirement`:
+/// false) or requirements (true), if it does: the CEL rules its CRD carries
+/// (sigs.k8s.io/karpenter hack/validation/labels.sh and requirements.sh): the domain
+/// karpenter.sh except karpenter.sh/capacity-type (and karpenter.sh/nodepool in a
+/// requirement), karpenter.sh/nodepool as a template label, kubernetes.io/hostname.
+fn restricted(key: &str, requirement: bool) -> Option<&'static str> {
+    let domain = key.split_once('/').map_or("", |(d, _)| d);
+    match key {
+        "kubernetes.io/hostname" => Some("the label kubernetes.io/hostname is restricted"),
+        "karpenter.sh/capacity-type" => None,
+        "karpenter.sh/nodepool" if requirement => None,
+        "karpenter.sh/nodepool" => Some(
+            "the label karpenter.sh/nodepool is restricted: Karpenter writes the NodePool's name there",
+        ),
+        _ if domain == "karpenter.sh" || domain.ends_with(".karpenter.sh") => {
+            Some("the label domain karpenter.sh is restricted")
+        }
+        _ => None,
+    }
 }
 
 /// A JSON pointer segment.
