@@ -386,16 +386,19 @@ fn on_nodes(d: &Prepared, nodes: &[Node]) -> (Reach, String) {
     let template = &d.template;
     let mut running = 0;
     let mut off: Option<String> = None;
-    let mut blocked: Option<String> = None;
+    // Each distinct set of untolerated taints, with the first node that has it: a pool
+    // may hold nodes tainted in different ways, and each is a cause to fix.
+    let mut taints_seen: Vec<(String, &str)> = Vec::new();
     for node in nodes {
         let verdict = template.evaluate(node);
         if verdict.should_run {
             running += 1;
         } else if verdict.fits_node_name && verdict.fits_selection {
             let taints: Vec<String> = verdict.untolerated.iter().map(|t| t.to_string()).collect();
-            blocked.get_or_insert_with(|| {
-                format!("untolerated taint {} (on {})", taints.join(", "), node.name)
-            });
+            let taints = taints.join(", ");
+            if !taints_seen.iter().any(|(t, _)| *t == taints) {
+                taints_seen.push((taints, &node.name));
+            }
         } else if off.is_none() {
             off = template
                 .explain(node)
@@ -403,6 +406,18 @@ fn on_nodes(d: &Prepared, nodes: &[Node]) -> (Reach, String) {
                 .map(|why| format!("not on {}: {why}", node.name));
         }
     }
+    const SHOWN: usize = 3;
+    let blocked = (!taints_seen.is_empty()).then(|| {
+        let mut each: Vec<String> = taints_seen
+            .iter()
+            .take(SHOWN)
+            .map(|(taints, node)| format!("untolerated taint {taints} (on {node})"))
+            .collect();
+        if taints_seen.len() > SHOWN {
+            each.push(format!("and {} more taint sets", taints_seen.len() - SHOWN));
+        }
+        each.join("; ")
+    });
     let total = nodes.len();
     match (running, blocked) {
         (r, _) if r == total && total > 0 => {
@@ -585,7 +600,8 @@ fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
             keys.push(&r.key);
         }
     }
-    let mut split: Option<String> = None;
+    let mut split: Vec<String> = Vec::new();
+    let mut undecided: Vec<&str> = Vec::new();
     for key in keys {
         let on_key: Vec<&Requirement> = term.iter().filter(|r| r.key == key).collect();
         // Said only when it decides the answer: most keys hold on every node.
@@ -617,24 +633,26 @@ fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
                 };
                 return (Reach::None, why);
             }
+            // Every key that splits the pool is named: the nodes it runs on meet them all.
             Reach::Some => {
-                split.get_or_insert_with(|| {
-                    if pool.undecided.contains(key) {
-                        format!(
-                            "undecided: the pool's requirement on {key} uses an operator everynode does not model; only where {}",
-                            words()
-                        )
-                    } else {
-                        format!("only where {}", words())
-                    }
-                });
+                if pool.undecided.contains(key) {
+                    undecided.push(key);
+                }
+                split.push(words());
             }
             _ => {}
         }
     }
-    match split {
-        Some(why) => (Reach::Some, why),
-        None => (
+    match (split.is_empty(), undecided.first()) {
+        (false, Some(key)) => (
+            Reach::Some,
+            format!(
+                "undecided: the pool's requirement on {key} uses an operator everynode does not model; only where {}",
+                split.join(" and ")
+            ),
+        ),
+        (false, None) => (Reach::Some, format!("only where {}", split.join(" and "))),
+        (true, _) => (
             Reach::All,
             "every node of the pool matches its selection".to_string(),
         ),
