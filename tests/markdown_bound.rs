@@ -17,20 +17,21 @@ fn a_coverage_of_thousands_of_pools_is_cut_with_a_count() {
     .unwrap();
     let mut pools = String::new();
     for i in 0..2_000 {
-        // Names with characters of several bytes, so a cut inside one would show.
         let _ = write!(
             pools,
-            "---\napiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: pööl-{i:04}\nspec:\n  template:\n    spec:\n      taints: [{{key: dedicated, value: pööl-{i}, effect: NoSchedule}}]\n"
+            "---\napiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: pool-{i:04}\nspec:\n  template:\n    spec:\n      taints: [{{key: dedicated, value: pool-{i}, effect: NoSchedule}}]\n"
         );
     }
-    std::fs::write(dir.path().join("pools.yaml"), pools).unwrap();
+    // A file name of characters of several bytes, in every pool's source: a cut inside
+    // one would show.
+    std::fs::write(dir.path().join("pööls.yaml"), pools).unwrap();
     let (code, stdout, stderr) = common::everynode(
         dir.path(),
         &[
             "coverage",
             "agent.kdl",
             "--node-pool",
-            "pools.yaml",
+            "pööls.yaml",
             "--format",
             "markdown",
         ],
