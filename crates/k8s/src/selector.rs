@@ -568,14 +568,7 @@ mod tests {
     #[test]
     fn a_matcher_answers_as_the_requirement_does() {
         let values = ["5", "a", "-3"];
-        for operator in [
-            Operator::In,
-            Operator::NotIn,
-            Operator::Exists,
-            Operator::DoesNotExist,
-            Operator::Gt,
-            Operator::Lt,
-        ] {
+        for operator in Operator::ALL {
             let listed: &[&str] = if matches!(operator, Operator::Gt | Operator::Lt) {
                 &["5"]
             } else if matches!(operator, Operator::In | Operator::NotIn) {
