@@ -460,10 +460,19 @@ fn selection_reach(terms: &[Term], pool: &NodeTemplate) -> (Reach, String) {
                 "every node of the pool matches one of its selection's terms".to_string(),
             ),
             decided => {
-                let each: Vec<String> = partial
+                // Thousands of terms are named by their first few.
+                const TERMS_SHOWN: usize = 3;
+                let mut each: Vec<String> = partial
                     .iter()
+                    .take(TERMS_SHOWN)
                     .map(|t| t.iter().map(describe).collect::<Vec<_>>().join(" and "))
                     .collect();
+                if partial.len() > TERMS_SHOWN {
+                    each.push(format!(
+                        "one of {} more terms holds",
+                        partial.len() - TERMS_SHOWN
+                    ));
+                }
                 let undecided = if decided.is_none() {
                     "undecided: its terms are too many to decide together, or read a key the pool leaves undecided; "
                 } else {
@@ -620,6 +629,7 @@ fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
                 } else if pool.labels.contains_key(key)
                     || pool.constrained.contains_key(key)
                     || pools::always_present(key)
+                    || pools::instance_label(key)
                 {
                     format!(
                         "its selection needs {}, which the pool's nodes never have",
@@ -716,8 +726,9 @@ fn representatives<'a>(
     }
     let allowed: &[Requirement] = match pool.constrained.get(key) {
         Some(allowed) => allowed,
-        // A provider's instance label the requirements leave open: there, any value.
-        None if pools::always_present(key) => &[],
+        // A well-known or provider label the requirements leave open: any value (and, for
+        // one only some instance types carry, none).
+        None if pools::always_present(key) || pools::instance_label(key) => &[],
         // A label the pool's nodes do not carry.
         None => return vec![None],
     };

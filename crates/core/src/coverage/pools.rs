@@ -48,13 +48,32 @@ pub const KARPENTER_WELL_KNOWN: [&str; 8] = [
     "karpenter.sh/nodepool",
 ];
 
+/// The AWS provider's instance labels every instance type carries (the generated
+/// instance-types page of karpenter-provider-aws, website/content/en/*/concepts/
+/// instance-types.md, lists them for every type); the GPU, accelerator, local NVMe and
+/// bandwidth labels only some types carry.
+const AWS_EVERY_INSTANCE: [&str; 6] = [
+    "karpenter.k8s.aws/instance-category",
+    "karpenter.k8s.aws/instance-cpu",
+    "karpenter.k8s.aws/instance-family",
+    "karpenter.k8s.aws/instance-generation",
+    "karpenter.k8s.aws/instance-memory",
+    "karpenter.k8s.aws/instance-size",
+];
+
 /// Whether every node Karpenter launches carries this label: the well-known ones, and
-/// the cloud provider's instance labels (`karpenter.k8s.aws/instance-family`, …).
+/// the AWS instance labels every instance type has (`karpenter.k8s.aws/instance-family`, …).
 pub fn always_present(key: &str) -> bool {
-    KARPENTER_WELL_KNOWN.contains(&key)
-        || ["karpenter.k8s.aws/", "karpenter.azure.com/"]
-            .iter()
-            .any(|p| key.starts_with(p))
+    KARPENTER_WELL_KNOWN.contains(&key) || AWS_EVERY_INSTANCE.contains(&key)
+}
+
+/// Whether the cloud provider writes this label on the instances that have what it says
+/// (`karpenter.k8s.aws/instance-gpu-count` on GPU instances): present with any value the
+/// requirements allow, or absent, on a node of a pool that leaves it open.
+pub fn instance_label(key: &str) -> bool {
+    ["karpenter.k8s.aws/", "karpenter.azure.com/"]
+        .iter()
+        .any(|p| key.starts_with(p))
 }
 
 /// Labels Karpenter adds once the node has joined (`karpenter.sh/registered`) and its
@@ -658,6 +677,11 @@ fn node_pool(
     // Each constrained key: a template label must meet its requirements; a single `In`
     // value they allow is fixed (Karpenter writes it as a label); requirements no value
     // meets leave the pool no node to launch, which is a mistake, not an empty column.
+    // Karpenter writes the NodePool's name as karpenter.sh/nodepool: a requirement on
+    // that key must allow it.
+    template
+        .labels
+        .insert("karpenter.sh/nodepool".to_string(), name.clone());
     let constrained = std::mem::take(&mut template.constrained);
     for (key, on_key) in constrained {
         let at = first_at.get(&key).cloned().unwrap_or_default();
@@ -674,10 +698,10 @@ fn node_pool(
                 problem(
                     &at,
                     format!(
-                        "the template label {key}={value} does not meet the requirements {}: the NodePool can launch no node",
+                        "the label {key}={value} its nodes carry does not meet the requirements {}: the NodePool can launch no node",
                         words()
                     ),
-                    "make the template label and the requirements on that key agree",
+                    "make the template's labels (and the NodePool's name, for karpenter.sh/nodepool) agree with the requirements on that key",
                 );
             }
             continue;
@@ -714,9 +738,6 @@ fn node_pool(
             }
         }
     }
-    template
-        .labels
-        .insert("karpenter.sh/nodepool".to_string(), name.clone());
     for key in KARPENTER_JOINED {
         template.labels.insert(key.to_string(), "true".to_string());
     }
