@@ -242,6 +242,7 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
         }
     };
     let mut problems = Vec::new();
+    let mut node_classes = 0;
     for document in &documents {
         let items: Vec<(String, &Value)> = match document.value.get("kind").and_then(Value::as_str)
         {
@@ -285,6 +286,15 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
                     "/apiVersion",
                     "write the NodePool as karpenter.sh/v1 (Karpenter 1.0 and later); older versions (v1beta1) convert with Karpenter's own migration guide",
                 )),
+                // The NodeClass a NodePool refers to (Karpenter's getting-started files put
+                // both in one file): nothing in it decides which daemon runs.
+                (class, api)
+                    if class.ends_with("NodeClass")
+                        && (api.starts_with("karpenter.k8s.aws/")
+                            || api.starts_with("karpenter.azure.com/")) =>
+                {
+                    node_classes += 1;
+                }
                 ("Node", "v1") => match node(object) {
                     Ok(node) => found.nodes.push(node),
                     Err(message) => problems.push(problem(
@@ -305,7 +315,14 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
     }
     if found.node_pools.is_empty() && found.nodes.is_empty() && problems.is_empty() {
         problems.push(
-            Diagnostic::new(Code::invalid_node_pool, format!("{} holds no NodePool and no Node", file.name()))
+            Diagnostic::new(
+                Code::invalid_node_pool,
+                format!(
+                    "{} holds no NodePool and no Node{}",
+                    file.name(),
+                    if node_classes > 0 { " (a NodeClass is skipped: it decides no daemon's placement)" } else { "" }
+                ),
+            )
                 .at(file, (0, 0), "this file")
                 .with_help("a node pool file holds Karpenter NodePools (karpenter.sh/v1) or Nodes as `kubectl get node -o yaml` prints them"),
         );
@@ -603,6 +620,39 @@ fn node_pool(
         }
         match Operator::parse(operator) {
             Some(op) if op.values_problem(&values).is_none() => {
+                // The CRD's CEL rules (sigs.k8s.io/karpenter hack/validation/requirements.sh):
+                // Gt and Lt take a non-negative integer, minValues at most as many values
+                // as are listed.
+                if matches!(op, Operator::Gt | Operator::Lt)
+                    && values.first().is_some_and(|v| v.starts_with('-'))
+                {
+                    problem(
+                        &format!("{pointer}/values"),
+                        format!(
+                            "requirement {key} {operator} {} takes a non-negative integer",
+                            values[0]
+                        ),
+                        "Karpenter's requirements compare with integers from 0",
+                    );
+                    continue;
+                }
+                match r.get("minValues") {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Number(n))
+                        if n.as_u64()
+                            .is_some_and(|m| m >= 1 && m as usize <= values.len().max(1)) => {}
+                    Some(other) => {
+                        problem(
+                            &format!("{pointer}/minValues"),
+                            format!(
+                                "requirement {key} has minValues {other}, which is not an integer from 1 to its {} values",
+                                values.len()
+                            ),
+                            "minValues asks for that many of the listed values: list at least as many",
+                        );
+                        continue;
+                    }
+                }
                 if let Some(bad) = values.iter().find(|v| {
                     matches!(op, Operator::In | Operator::NotIn)
                         && apimachinery::label_value(v).is_err()
