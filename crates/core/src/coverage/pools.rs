@@ -16,6 +16,7 @@ use serde_json::Value;
 use everynode_k8s::apimachinery;
 use everynode_k8s::objects::{Node, Taint};
 use everynode_k8s::selector::{Operator, Requirement};
+use everynode_k8s::validation;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::parse::yaml11;
@@ -296,7 +297,27 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
                     node_classes += 1;
                 }
                 ("Node", "v1") => match node(object) {
-                    Ok(node) => found.nodes.push(node),
+                    // What the API server would refuse is refused here too: this Node
+                    // stands for the nodes of a pool, and a taint or allocatable that no
+                    // node can carry would decide the matrix wrong.
+                    Ok(node) => {
+                        let refused = validation::node::validate_node(object);
+                        problems.extend(refused.iter().map(|v| {
+                            problem(
+                                format!(
+                                    "Node {}: {}: {}",
+                                    node.name,
+                                    validation::field_path(&v.at),
+                                    v.message
+                                ),
+                                &v.at,
+                                v.help,
+                            )
+                        }));
+                        if refused.is_empty() {
+                            found.nodes.push(node);
+                        }
+                    }
                     Err(message) => problems.push(problem(
                         format!("not a Node: {message}"),
                         "",
@@ -488,51 +509,30 @@ fn node_pool(
             // Reported by `check_shape`.
             Some(_) => continue,
         };
+        let mut taints = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let at = format!("{pointer}/{i}");
             match serde_json::from_value::<Taint>(item.clone()) {
-                Ok(t) if t.key.is_empty() => {
-                    problem(
-                        &at,
-                        "a taint has an empty key".to_string(),
-                        "give the taint a key",
-                    );
-                }
-                // A taint's key and value follow the label rules (`validateNodeTaints`,
-                // pkg/apis/core/validation/validation.go).
-                Ok(t) if apimachinery::label_key(&t.key).is_err() => problem(
-                    &format!("{at}/key"),
-                    format!("taint key {:?} is not a label key", t.key),
-                    "a taint key is a DNS subdomain prefix and a name of letters, digits, '-', '_' and '.'",
-                ),
-                Ok(t) if apimachinery::label_value(&t.value).is_err() => problem(
-                    &format!("{at}/value"),
-                    format!(
-                        "taint {} has value {:?}, which is not a label value",
-                        t.key, t.value
-                    ),
-                    "a taint value is at most 63 characters of letters, digits, '-', '_' and '.'",
-                ),
-                Ok(t)
-                    if !matches!(
-                        t.effect.as_str(),
-                        "NoSchedule" | "PreferNoSchedule" | "NoExecute"
-                    ) =>
-                {
-                    problem(
-                        &format!("{at}/effect"),
-                        format!("taint {} has effect {:?}", t.key, t.effect),
-                        "a taint's effect is NoSchedule, PreferNoSchedule or NoExecute",
-                    );
-                }
-                Ok(t) => out.push(t),
+                Ok(t) => taints.push(t),
                 Err(e) => problem(
-                    &at,
+                    &format!("{pointer}/{i}"),
                     format!("not a taint: {e}"),
                     "a taint has a key, an optional value and an effect, all strings",
                 ),
             }
         }
+        // Karpenter's CRD checks a taint's key, value and effect as the API server's
+        // `validateNodeTaints` does, which refuses the node's taints anyway when they
+        // repeat a key and effect: one rule for both.
+        if taints.len() == items.len() {
+            for v in validation::node::node_taints(&taints, &pointer) {
+                problem(
+                    &v.at,
+                    format!("{}: {}", validation::field_path(&v.at), v.message),
+                    v.help,
+                );
+            }
+        }
+        out.extend(taints);
     }
     let requirements = match object.pointer("/spec/template/spec/requirements") {
         None | Some(Value::Null) => &[][..],

@@ -9,7 +9,8 @@
 //! (volumes and every volume source), [`pod`] (DNS, host aliases, scheduling, names of
 //! classes, gates, topology spread), [`security`] (pod and container security contexts,
 //! sysctls, host namespaces, OS and Windows rules) and [`resources`] (quantities,
-//! hugepages, extended resources). `rules/` beside this crate's source is the table of every
+//! hugepages, extended resources). Beside them, [`node`]: `ValidateNode`, for the Nodes a
+//! user writes to describe a pool, and the taint rule a NodePool's taints meet. `rules/` beside this crate's source is the table of every
 //! rule, one file per part: its upstream function, where it is here, its test case and the
 //! version or feature gate it depends on (Kubernetes 1.33 with its default gates).
 
@@ -24,6 +25,7 @@ use crate::selector::{self, Operator, ValuesProblem};
 
 pub mod container;
 pub mod downward;
+pub mod node;
 pub mod pod;
 pub mod resources;
 pub mod security;
@@ -304,6 +306,8 @@ pub fn field_path(pointer: &str) -> String {
         "limits",
         "requests",
         "overhead",
+        "capacity",
+        "allocatable",
         "options",
         "volumeAttributes",
     ];

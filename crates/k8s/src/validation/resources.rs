@@ -106,8 +106,8 @@ fn requirements(v: &mut Violations, lists: Lists<'_>, at: &str) {
                 &q_at,
                 format!(
                     "{} must be equal to {resource} limit of {}",
-                    shown(quantity),
-                    shown(given)
+                    shown(&quantity.0),
+                    shown(&given.0)
                 ),
                 "hugepages and extended resources cannot be overcommitted: give the request the limit's value, or leave the request out",
             ),
@@ -149,7 +149,7 @@ fn requirements(v: &mut Violations, lists: Lists<'_>, at: &str) {
 }
 
 /// The rules on one entry of requests or limits: its name (`validateContainerResourceName`),
-/// its quantity (`ValidateResourceQuantityValue`) and, for hugepages, its size
+/// its quantity ([`quantity_value`]) and, for hugepages, its size
 /// (`validateResourceQuantityHugePageValue`). The parsed quantity, when it parses.
 fn entry(
     v: &mut Violations,
@@ -166,13 +166,42 @@ fn entry(
             "use cpu, memory, ephemeral-storage, hugepages-SIZE or DOMAIN/NAME",
         );
     }
-    let q = match Quantity::parse(quantity.0.trim()) {
+    let q = quantity_value(v, field, resource, &quantity.0, at)?;
+    // validateResourceQuantityHugePageValue (AllowIndivisibleHugePagesValues is only
+    // granted to an update of an object that already had such a value).
+    if resource.starts_with("hugepages-") && !hugepage_divisible(resource, &q) {
+        v.push(
+            Reason::InvalidResources,
+            at,
+            format!(
+                "{} is not positive integer multiple of {resource}",
+                shown(&quantity.0)
+            ),
+            "give a whole number of pages: a multiple of the page size in the resource name",
+        );
+    }
+    Some(q)
+}
+
+/// `ValidateResourceQuantityValue` on the quantity `text` of `resource` in the list
+/// `field` (`requests`, `limits`, `overhead`, `capacity`, `allocatable`): it parses
+/// (`ParseQuantity`), is not negative (`ValidateNonnegativeQuantity`) and, for a resource
+/// counted in whole units (`IsIntegerResourceName`: pods and the like, and every extended
+/// resource), is whole. The parsed quantity, when it parses.
+pub(crate) fn quantity_value(
+    v: &mut Violations,
+    field: &str,
+    resource: &str,
+    text: &str,
+    at: &str,
+) -> Option<Quantity> {
+    let q = match Quantity::parse(text.trim()) {
         Ok(q) => q,
         Err(e) => {
             v.push(
                 Reason::InvalidQuantity,
                 at,
-                format!("{resource} {field} {:?} is not a quantity: {e}", quantity.0),
+                format!("{resource} {field} {text:?} is not a quantity: {e}"),
                 "write a number with an optional suffix: 100m, 0.5, 64Mi, 1Gi",
             );
             return None;
@@ -185,7 +214,7 @@ fn entry(
             at,
             format!(
                 "{resource} {field} {} must be greater than or equal to 0",
-                shown(quantity)
+                shown(text)
             ),
             "a resource quantity cannot be negative",
         );
@@ -197,30 +226,21 @@ fn entry(
         v.push(
             Reason::InvalidResources,
             at,
-            format!("{resource} {field} {} must be an integer", shown(quantity)),
-            "an extended resource counts whole devices: give a whole number such as 1",
-        );
-    }
-    // validateResourceQuantityHugePageValue (AllowIndivisibleHugePagesValues is only
-    // granted to an update of an object that already had such a value).
-    if resource.starts_with("hugepages-") && !hugepage_divisible(resource, &q) {
-        v.push(
-            Reason::InvalidResources,
-            at,
-            format!(
-                "{} is not positive integer multiple of {resource}",
-                shown(quantity)
-            ),
-            "give a whole number of pages: a multiple of the page size in the resource name",
+            format!("{resource} {field} {} must be an integer", shown(text)),
+            if INTEGER_RESOURCES.contains(&resource) {
+                "this resource counts whole objects: give a whole number such as 110"
+            } else {
+                "an extended resource counts whole devices: give a whole number such as 1"
+            },
         );
     }
     Some(q)
 }
 
-/// How the API server prints a request or limit it rejects (`Quantity.String()` after
+/// How the API server prints a quantity it rejects (`Quantity.String()` after
 /// `SetDefaults_ResourceList` rounded it up to a milli).
-fn shown(quantity: &ApiQuantity) -> String {
-    Quantity::server_string(&quantity.0, true).unwrap_or_else(|_| quantity.0.clone())
+fn shown(text: &str) -> String {
+    Quantity::server_string(text, true).unwrap_or_else(|_| text.to_string())
 }
 
 /// A quantity's exact value, `mantissa * 10^exp10 * 2^exp2`, read back from its
