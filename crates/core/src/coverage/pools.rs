@@ -805,16 +805,33 @@ fn node_pool(
     (pool, problems)
 }
 
-/// The fields of a karpenter.sh/v1 NodePool (sigs.k8s.io/karpenter pkg/apis/v1
-/// nodepool.go and nodeclaim.go: `NodePoolSpec`, `NodeClaimTemplate`, `NodeClaimSpec`,
-/// `NodeSelectorRequirementWithMinValues`), as far as everynode reads them: the API server
-/// prunes or refuses any other, so a misspelt one would be lost silently.
+/// The fields of a karpenter.sh/v1 NodePool and the kind of each value, as the CRD's
+/// schema gives them (sigs.k8s.io/karpenter pkg/apis/crds/karpenter.sh_nodepools.yaml,
+/// generated from pkg/apis/v1 nodepool.go and nodeclaim.go: `NodePoolSpec`, `Disruption`,
+/// `Budget`, `NodeClaimTemplate`, `NodeClaimSpec`, `NodeClassReference`): the API server
+/// prunes a field the schema does not know and refuses a value of the wrong kind, so a
+/// misspelt field would be lost silently and a wrong value refused at apply. The fields
+/// everynode reads (labels, taints, requirements) are checked where they are read.
 enum Shape {
     /// A mapping with these fields.
     Map(&'static [(&'static str, Shape)]),
+    /// A mapping of any keys to values of this shape (`limits`, `annotations`).
+    Entries(&'static Shape),
     /// A list of these.
     List(&'static Shape),
-    /// Anything (a field everynode does not read).
+    /// A string (`type: string`).
+    Text,
+    /// An integer from the first bound to the second, both included (`minimum`, `maximum`).
+    Integer(i64, i64),
+    /// One of these strings (`enum`).
+    OneOf(&'static [&'static str]),
+    /// A string the CRD's `pattern` admits, told by the function; the words say what it
+    /// admits, for the message.
+    Pattern(fn(&str) -> bool, &'static str),
+    /// A resource quantity (`x-kubernetes-int-or-string` with the Quantity pattern): an
+    /// integer, or a string that parses as a quantity.
+    Quantity,
+    /// Anything (read and checked elsewhere, or not read at all).
     Any,
 }
 
@@ -822,8 +839,65 @@ const TAINT: Shape = Shape::Map(&[
     ("key", Shape::Any),
     ("value", Shape::Any),
     ("effect", Shape::Any),
-    ("timeAdded", Shape::Any),
+    ("timeAdded", Shape::Text),
 ]);
+
+/// `^(([0-9]+(s|m|h))+|Never)$` (`expireAfter`, `consolidateAfter`) when `never`, else
+/// `^([0-9]+(s|m|h))+$` (`terminationGracePeriod`): one or more numbers, each with a unit.
+fn karpenter_duration(text: &str, never: bool) -> bool {
+    if never && text == "Never" {
+        return true;
+    }
+    let mut digits = 0;
+    for c in text.chars() {
+        match c {
+            '0'..='9' => digits += 1,
+            's' | 'm' | 'h' if digits > 0 => digits = 0,
+            _ => return false,
+        }
+    }
+    !text.is_empty() && digits == 0
+}
+
+/// A budget's `nodes`: `^((100|[0-9]{1,2})%|[0-9]+)$`, a count or a percentage up to 100%.
+fn budget_nodes(text: &str) -> bool {
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match text.strip_suffix('%') {
+        Some(percent) => (all_digits(percent) && percent.len() <= 2) || percent == "100",
+        None => all_digits(text),
+    }
+}
+
+/// A budget's `duration`: `^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$`, hours or minutes
+/// or hours then minutes, with an optional `0s` (as Go prints a duration).
+fn budget_duration(text: &str) -> bool {
+    let text = text.strip_suffix("0s").unwrap_or(text);
+    let number_then = |s: &str, unit: char| {
+        s.strip_suffix(unit)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    number_then(text, 'h')
+        || number_then(text, 'm')
+        || text
+            .split_once('h')
+            .is_some_and(|(h, m)| number_then(&format!("{h}h"), 'h') && number_then(m, 'm'))
+}
+
+/// A budget's `schedule`: a cron macro (`@daily`, …) or five fields, as the CRD's pattern
+/// `^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+))$`
+/// admits.
+fn budget_schedule(text: &str) -> bool {
+    const MACROS: [&str; 7] = [
+        "@annually",
+        "@yearly",
+        "@monthly",
+        "@weekly",
+        "@daily",
+        "@midnight",
+        "@hourly",
+    ];
+    MACROS.iter().any(|m| text.starts_with(m)) || text.split_whitespace().count() >= 5
+}
 
 const NODE_POOL: Shape = Shape::Map(&[
     ("apiVersion", Shape::Any),
@@ -833,16 +907,73 @@ const NODE_POOL: Shape = Shape::Map(&[
     (
         "spec",
         Shape::Map(&[
-            ("disruption", Shape::Any),
-            ("limits", Shape::Any),
-            ("weight", Shape::Any),
-            ("replicas", Shape::Any),
+            (
+                "disruption",
+                Shape::Map(&[
+                    (
+                        "consolidateAfter",
+                        Shape::Pattern(
+                            |t| karpenter_duration(t, true),
+                            "a duration of numbers with units s, m and h (30s, 1h30m) or Never",
+                        ),
+                    ),
+                    (
+                        "consolidationPolicy",
+                        Shape::OneOf(&["WhenEmpty", "WhenEmptyOrUnderutilized"]),
+                    ),
+                    (
+                        "consolidateWhen",
+                        Shape::OneOf(&[
+                            "WhenEmpty",
+                            "WhenEmptyOrUnderutilized",
+                            "WhenCostJustifiesDisruption",
+                        ]),
+                    ),
+                    ("decisionRatioThreshold", Shape::Any),
+                    (
+                        "budgets",
+                        Shape::List(&Shape::Map(&[
+                            (
+                                "nodes",
+                                Shape::Pattern(
+                                    budget_nodes,
+                                    "a number of nodes (5) or a percentage up to 100% (10%)",
+                                ),
+                            ),
+                            (
+                                "schedule",
+                                Shape::Pattern(
+                                    budget_schedule,
+                                    "a cron schedule of five fields (0 9 * * mon-fri) or a macro (@daily)",
+                                ),
+                            ),
+                            (
+                                "duration",
+                                Shape::Pattern(
+                                    budget_duration,
+                                    "a duration in hours and minutes (8h, 30m, 1h30m)",
+                                ),
+                            ),
+                            (
+                                "reasons",
+                                Shape::List(&Shape::OneOf(&["Underutilized", "Empty", "Drifted"])),
+                            ),
+                        ])),
+                    ),
+                ]),
+            ),
+            ("limits", Shape::Entries(&Shape::Quantity)),
+            ("weight", Shape::Integer(1, 100)),
+            ("replicas", Shape::Integer(0, i64::MAX)),
             (
                 "template",
                 Shape::Map(&[
                     (
                         "metadata",
-                        Shape::Map(&[("labels", Shape::Any), ("annotations", Shape::Any)]),
+                        Shape::Map(&[
+                            ("labels", Shape::Any),
+                            ("annotations", Shape::Entries(&Shape::Text)),
+                        ]),
                     ),
                     (
                         "spec",
@@ -858,9 +989,28 @@ const NODE_POOL: Shape = Shape::Map(&[
                                     ("minValues", Shape::Any),
                                 ])),
                             ),
-                            ("nodeClassRef", Shape::Any),
-                            ("expireAfter", Shape::Any),
-                            ("terminationGracePeriod", Shape::Any),
+                            (
+                                "nodeClassRef",
+                                Shape::Map(&[
+                                    ("group", Shape::Text),
+                                    ("kind", Shape::Text),
+                                    ("name", Shape::Text),
+                                ]),
+                            ),
+                            (
+                                "expireAfter",
+                                Shape::Pattern(
+                                    |t| karpenter_duration(t, true),
+                                    "a duration of numbers with units s, m and h (720h, 1h30m) or Never",
+                                ),
+                            ),
+                            (
+                                "terminationGracePeriod",
+                                Shape::Pattern(
+                                    |t| karpenter_duration(t, false),
+                                    "a duration of numbers with units s, m and h (48h, 1h30m)",
+                                ),
+                            ),
                         ]),
                     ),
                 ]),
@@ -869,9 +1019,10 @@ const NODE_POOL: Shape = Shape::Map(&[
     ),
 ]);
 
-/// Reports, at `at` within the object, a value of the wrong kind (a mapping or a list
-/// where `shape` wants one; null is an absent field) and a field `shape` does not know,
-/// naming the fields it does.
+/// Reports, at `at` within the object, a value of the wrong kind (a mapping, list, string,
+/// integer, one of an enum's strings, a string of a pattern, a quantity where `shape` wants
+/// one; null is an absent field) and a field `shape` does not know, naming the fields it
+/// does.
 fn check_shape(
     value: &Value,
     at: &str,
@@ -879,6 +1030,12 @@ fn check_shape(
     problem: &mut impl FnMut(&str, String, &str),
 ) {
     let field = || at.trim_start_matches('/').replace('/', ".");
+    // How YAML 1.1 (kubectl's) read an unquoted scalar that was meant as a string.
+    let read_as = |value: &Value| match value {
+        Value::Bool(_) => " (YAML 1.1 reads yes, no, on, off, y and n as booleans: quote it)",
+        Value::Number(_) => " (quote it to make it a string)",
+        _ => "",
+    };
     match (shape, value) {
         (Shape::Any, _) | (_, Value::Null) => {}
         (Shape::Map(fields), Value::Object(map)) => {
@@ -911,12 +1068,25 @@ fn check_shape(
                 }
             }
         }
+        (Shape::Entries(item), Value::Object(map)) => {
+            for (name, inner) in map {
+                check_shape(inner, &format!("{at}/{}", escape(name)), item, problem);
+            }
+        }
         (Shape::List(item), Value::Array(items)) => {
             for (i, inner) in items.iter().enumerate() {
                 check_shape(inner, &format!("{at}/{i}"), item, problem);
             }
         }
-        (Shape::Map(_), _) => problem(
+        (Shape::Text, Value::String(_)) | (Shape::Quantity, Value::Number(_))
+            if value.is_string() || value.is_i64() || value.is_u64() => {}
+        (Shape::Integer(min, max), Value::Number(n))
+            if n.as_i64().is_some_and(|n| (*min..=*max).contains(&n)) => {}
+        (Shape::OneOf(allowed), Value::String(text)) if allowed.contains(&text.as_str()) => {}
+        (Shape::Pattern(admits, _), Value::String(text)) if admits(text) => {}
+        (Shape::Quantity, Value::String(text))
+            if everynode_k8s::apimachinery::Quantity::parse(text).is_ok() => {}
+        (Shape::Map(_) | Shape::Entries(_), _) => problem(
             at,
             format!("{} is not a mapping", field()),
             "write it as a mapping of its fields",
@@ -925,6 +1095,64 @@ fn check_shape(
             at,
             format!("{} is not a list", field()),
             "write it as a list",
+        ),
+        (Shape::Text, _) => problem(
+            at,
+            format!("{} is {value}, not a string{}", field(), read_as(value)),
+            "write it as a string",
+        ),
+        (Shape::Integer(min, max), _) => problem(
+            at,
+            format!("{} is {value}, not an integer from {min} to {max}", field()),
+            &if *max == i64::MAX {
+                format!("give a whole number of at least {min}")
+            } else {
+                format!("give a whole number from {min} to {max}")
+            },
+        ),
+        (Shape::OneOf(allowed), _) => {
+            let given = value
+                .as_str()
+                .map_or(value.to_string(), |t| format!("{t:?}"));
+            let help = match value
+                .as_str()
+                .and_then(|t| crate::diagnostic::did_you_mean(t, allowed.iter().copied()))
+            {
+                Some(near) => format!("did you mean {near}? One of: {}", allowed.join(", ")),
+                None => format!("one of: {}", allowed.join(", ")),
+            };
+            problem(
+                at,
+                format!(
+                    "{} is {given}{}, not one of its values",
+                    field(),
+                    read_as(value)
+                ),
+                &help,
+            );
+        }
+        (Shape::Pattern(_, admits), _) => problem(
+            at,
+            format!(
+                "{} is {}{}, which Karpenter's schema refuses",
+                field(),
+                value
+                    .as_str()
+                    .map_or(value.to_string(), |t| format!("{t:?}")),
+                read_as(value)
+            ),
+            &format!("give {admits}"),
+        ),
+        (Shape::Quantity, _) => problem(
+            at,
+            format!(
+                "{} is {}, not a quantity",
+                field(),
+                value
+                    .as_str()
+                    .map_or(value.to_string(), |t| format!("{t:?}"))
+            ),
+            "write a whole number or a quantity string: 1000, \"100\", \"64Gi\", \"500m\"",
         ),
     }
 }
@@ -953,4 +1181,61 @@ fn restricted(key: &str, requirement: bool) -> Option<&'static str> {
 /// A JSON pointer segment.
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CRD's patterns, admitted and refused at their edges.
+    #[test]
+    fn patterns_admit_what_the_crd_admits() {
+        for (text, never, admitted) in [
+            ("720h", true, true),
+            ("1h30m10s", false, true),
+            ("Never", true, true),
+            ("Never", false, false),
+            ("", true, false),
+            ("h", true, false),
+            ("10", true, false),
+            ("2d", true, false),
+            ("1.5h", true, false),
+        ] {
+            assert_eq!(karpenter_duration(text, never), admitted, "{text}");
+        }
+        for (text, admitted) in [
+            ("0", true),
+            ("250", true),
+            ("10%", true),
+            ("100%", true),
+            ("0%", true),
+            ("101%", false),
+            ("150%", false),
+            ("%", false),
+            ("-1", false),
+            ("", false),
+        ] {
+            assert_eq!(budget_nodes(text), admitted, "{text}");
+        }
+        for (text, admitted) in [
+            ("8h", true),
+            ("30m", true),
+            ("1h30m", true),
+            ("1h30m0s", true),
+            ("30s", false),
+            ("1h30", false),
+            ("h30m", false),
+            ("", false),
+        ] {
+            assert_eq!(budget_duration(text), admitted, "{text}");
+        }
+        for (text, admitted) in [
+            ("@daily", true),
+            ("0 9 * * mon-fri", true),
+            ("0 9 * *", false),
+            ("daily", false),
+        ] {
+            assert_eq!(budget_schedule(text), admitted, "{text}");
+        }
+    }
 }
