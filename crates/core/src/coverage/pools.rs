@@ -453,6 +453,23 @@ fn node_pool(
         }
     };
     check_shape(object, "", &NODE_POOL, &mut problem);
+    // The CRD's CEL rule on budgets: `self.all(x, has(x.schedule) == has(x.duration))`.
+    let budgets = object.pointer("/spec/disruption/budgets");
+    for (i, budget) in budgets
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let given = |field: &str| budget.get(field).is_some_and(|v| !v.is_null());
+        if budget.is_object() && given("schedule") != given("duration") {
+            problem(
+                &format!("/spec/disruption/budgets/{i}"),
+                format!("spec.disruption.budgets.{i}: 'schedule' must be set with 'duration'"),
+                "a budget with a schedule holds for a duration from each start: give both, or neither for a budget that always holds",
+            );
+        }
+    }
     let mut template = NodeTemplate::default();
     match object.pointer("/spec/template/metadata/labels") {
         None | Some(Value::Null) => {}
