@@ -446,7 +446,10 @@ pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
             for file in walk(path) {
                 let file = file?;
                 let name = file.file_name().unwrap_or_default().to_string_lossy();
-                if [".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e)) {
+                if [".json", ".yaml", ".yml", ".kdl"]
+                    .iter()
+                    .any(|e| name.ends_with(e))
+                {
                     files.push(file);
                 }
             }
@@ -454,6 +457,18 @@ pub fn read_state(paths: &[PathBuf]) -> Result<Cluster, Diagnostic> {
             files.push(path.clone());
         }
         for file in files {
+            // The commonest slip: PATHs written after `--state FILE…`, which takes them
+            // too. A description in a recording's place would be skipped in silence, and a
+            // CI job with the arguments in that order would pass on nothing.
+            if file.extension().is_some_and(|e| e == "kdl") {
+                let source = SourceFile::new(&file, "");
+                return Err(Diagnostic::new(
+                    Code::invalid_state,
+                    format!("{} is a daemon description, not cluster state", source.name()),
+                )
+                .in_file(&source)
+                .with_help("--state takes every argument after it up to the next flag: write the PATHs before it (everynode plan daemons/ --state cluster.json)"));
+            }
             let unreadable = |e: std::io::Error| {
                 io_problem(&file, &e.to_string()).with_help("--state takes files or directories of what `kubectl get nodes,daemonsets,pods -A -o json` prints, or - for standard input")
             };

@@ -7,7 +7,7 @@ use everynode_core::coverage::{self, pools};
 use everynode_core::diagnostic::{self, Diagnostic};
 
 use crate::args::{CoverageArgs, CoverageFormat, StateArgs};
-use crate::cmd::plan::described;
+use crate::cmd::plan::{described, no_nodes};
 use crate::input::{is_state_source, is_stdin, read_cluster, read_source, read_stdin_source};
 use crate::report;
 use crate::terminal::{colour, print_diagnostics, print_stdout};
@@ -71,6 +71,9 @@ fn pool_sources(args: &CoverageArgs) -> (Vec<pools::Found>, Vec<Diagnostic>) {
             context: args.context.clone(),
         };
         match read_cluster(&state) {
+            Ok(cluster) if cluster.nodes.is_empty() => {
+                problems.push(no_nodes("it gives no node pool"));
+            }
             Ok(cluster) => found.push(pools::Found {
                 source: if args.live {
                     "the live cluster".to_string()

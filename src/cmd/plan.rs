@@ -86,15 +86,7 @@ pub fn inputs(
     };
     // diff compares objects and places nothing: no nodes is no problem there.
     if places && cluster.nodes.is_empty() {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::no_nodes,
-                "the state holds no Node objects: no pod can be placed",
-            )
-            .with_help(
-                "record nodes too: kubectl get nodes,daemonsets,pods -A -o json > cluster.json",
-            ),
-        );
+        diagnostics.push(no_nodes("no pod can be placed"));
     }
     if places {
         diagnostics.extend(compare::unknown_template_nodes(&desired, &cluster));
@@ -102,4 +94,14 @@ pub fn inputs(
     }
     print_diagnostics(&diagnostic::sorted(diagnostics));
     Some((desired, cluster))
+}
+
+/// The warning for a state without Node objects (a recording of pods or DaemonSets only,
+/// or the wrong file), saying what it leaves undone (`consequence`).
+pub fn no_nodes(consequence: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::no_nodes,
+        format!("the state holds no Node objects: {consequence}"),
+    )
+    .with_help("record nodes too: kubectl get nodes,daemonsets,pods -A -o json > cluster.json")
 }

@@ -991,6 +991,16 @@ fn read_kind<'de, A: MapAccess<'de>>(
                 .daemonsets
                 .insert((live.namespace.clone(), live.name.clone()), live);
         }
+        // The commonest slip: PATHs written after `--state FILE…`, which takes them too.
+        "Daemon"
+            if api_version
+                .as_deref()
+                .is_some_and(|v| v.starts_with("everynode.dev/")) =>
+        {
+            return Err(de::Error::custom(
+                "a daemon description is not cluster state: --state takes every argument after it up to the next flag, so write the PATHs before it (everynode plan daemons/ --state cluster.json)",
+            ));
+        }
         list if list.ends_with("List") => {
             let item_kind = list.strip_suffix("List").filter(|k| !k.is_empty());
             while let Some(key) = rest.next_key::<String>()? {
