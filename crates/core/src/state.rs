@@ -1322,7 +1322,8 @@ impl NodeWire {
                 .status
                 .allocatable
                 .into_iter()
-                .filter_map(|(resource, q)| Some((resource, Quantity::parse(&q).ok()?)))
+                // `Quantity.UnmarshalJSON` trims spaces before it parses.
+                .filter_map(|(resource, q)| Some((resource, Quantity::parse(q.trim()).ok()?)))
                 .collect(),
         }
     }
@@ -1581,6 +1582,16 @@ mod tests {
                "ownerReferences": [{{"kind": "DaemonSet", "name": "agent", "uid": "u1", "controller": true}}]}},
                "spec": {{"nodeName": "n1"}}, "status": {{"phase": "{phase}"}}}}"#
         )
+    }
+
+    #[test]
+    fn quantities_are_trimmed_as_the_json_decoder_trims_them() {
+        let mut loader = Loader::default();
+        let text = r#"{"kind":"Node","metadata":{"name":"n"},"status":{"allocatable":{"cpu":" 10m","pods":"1 "}}}"#;
+        loader.add("n.json", text.as_bytes()).unwrap();
+        let node = loader.finish().nodes.pop().unwrap();
+        assert_eq!(node.allocatable["cpu"].to_string(), "10m");
+        assert_eq!(node.allocatable["pods"].to_string(), "1");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use everynode_k8s::apimachinery;
 use everynode_k8s::objects::{Node, Taint};
-use everynode_k8s::selector::{Operator, Requirement};
+use everynode_k8s::selector::{Operator, Requirement, ValuesProblem};
 use everynode_k8s::validation;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -557,6 +557,17 @@ fn node_pool(
         // Reported by `check_shape`.
         Some(_) => &[][..],
     };
+    // The schema's `maxItems: 100`.
+    if requirements.len() > 100 {
+        problem(
+            "/spec/template/spec/requirements",
+            format!(
+                "spec.template.spec.requirements has {} items, more than the 100 Karpenter's schema allows",
+                requirements.len()
+            ),
+            "join requirements on one key into one (In takes a list of values)",
+        );
+    }
     // Where each constrained key's first requirement is, for a contradiction's position.
     let mut first_at: BTreeMap<String, String> = BTreeMap::new();
     for (i, r) in requirements.iter().enumerate() {
@@ -653,19 +664,33 @@ fn node_pool(
                     );
                     continue;
                 }
+                // minValues is an integer from 1 to 50 (the schema); with `In`, at most
+                // as many as the values listed (`requirements with 'minValues' must have
+                // at least that many values specified in the 'values' field`). With any
+                // other operator it counts the values the instance types offer.
                 match r.get("minValues") {
                     None | Some(Value::Null) => {}
                     Some(Value::Number(n))
-                        if n.as_u64()
-                            .is_some_and(|m| m >= 1 && m as usize <= values.len().max(1)) => {}
+                        if n.as_u64().is_some_and(|m| {
+                            (1..=50).contains(&m)
+                                && (op != Operator::In || m as usize <= values.len())
+                        }) => {}
                     Some(other) => {
                         problem(
                             &format!("{pointer}/minValues"),
-                            format!(
-                                "requirement {key} has minValues {other}, which is not an integer from 1 to its {} values",
-                                values.len()
-                            ),
-                            "minValues asks for that many of the listed values: list at least as many",
+                            if op == Operator::In
+                                && other.as_u64().is_some_and(|m| (1..=50).contains(&m))
+                            {
+                                format!(
+                                    "requirement {key} In has minValues {other} and lists {}: at least that many values must be listed",
+                                    crate::diagnostic::count(values.len(), "value")
+                                )
+                            } else {
+                                format!(
+                                    "requirement {key} has minValues {other}, which is not an integer from 1 to 50"
+                                )
+                            },
+                            "minValues asks Karpenter for that many distinct values of the key among the instance types it may launch",
                         );
                         continue;
                     }
@@ -695,6 +720,18 @@ fn node_pool(
                         operator: op,
                         values,
                     });
+            }
+            Some(op @ (Operator::Gt | Operator::Lt))
+                if op.values_problem(&values) == Some(ValuesProblem::NotInteger) =>
+            {
+                problem(
+                    &format!("{pointer}/values/0"),
+                    format!(
+                        "requirement {key} {operator} has value {:?}, which is not an integer",
+                        values[0]
+                    ),
+                    "Gt and Lt compare the label as an integer: give one whole number from 0",
+                )
             }
             Some(op) => problem(
                 &format!("{pointer}/values"),
