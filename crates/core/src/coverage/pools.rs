@@ -237,7 +237,7 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
                         format!("{} is not YAML: {}", file.name(), problem.message),
                     )
                     .at(file, (problem.offset, 0), "here")
-                    .with_help("a node pool file holds Karpenter NodePools (karpenter.sh/v1) or Nodes as `kubectl get node -o yaml` prints them"),
+                    .with_help(problem.help),
                 ],
             );
         }

@@ -90,7 +90,7 @@ fn documents(file: &Arc<SourceFile>) -> (Vec<yaml11::Document>, Option<Diagnosti
                     format!("malformed YAML: {}", problem.message),
                 )
                 .at(file, (problem.offset, 0), "here")
-                .with_help("check the indentation and quoting around this point"),
+                .with_help(problem.help),
             ),
         ),
     }

@@ -887,7 +887,12 @@ pub struct Document {
 pub struct Problem {
     pub offset: usize,
     pub message: String,
+    /// How to fix it, in one line.
+    pub help: &'static str,
 }
+
+/// The fix of most YAML problems.
+const SYNTAX_HELP: &str = "check the indentation and quoting around this point";
 
 /// One open collection while building a document.
 enum Frame {
@@ -895,6 +900,8 @@ enum Frame {
         at: String,
         map: Map<String, Value>,
         key: Option<Key>,
+        /// Each key written in this mapping (not merged in), with its byte offset.
+        written: HashMap<String, usize>,
     },
     Seq {
         at: String,
@@ -926,6 +933,7 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
     let problem = |e: Error| Problem {
         offset: e.index.map_or(0, byte),
         message: e.message,
+        help: SYNTAX_HELP,
     };
     // kubectl decodes a document that starts with `{` as JSON (apimachinery's
     // `YAMLOrJSONDecoder`, `hasJSONPrefix`), not through YAMLToJSON: its numbers arrive as
@@ -945,6 +953,7 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
         let fail = |message: String| Problem {
             offset: start,
             message,
+            help: SYNTAX_HELP,
         };
         match event {
             Event::StreamEnd => return Ok(out),
@@ -959,10 +968,13 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
             }),
             Event::Scalar(value, style, _, tag) => {
                 if let Some(Frame::Map {
-                    key: key @ None, ..
+                    key: key @ None,
+                    written,
+                    ..
                 }) = stack.last_mut()
                 {
                     let merge = is_merge(&value, style, tag.as_deref());
+                    let written_as = value.to_string();
                     let name = if merge {
                         "<<".to_string()
                     } else {
@@ -970,6 +982,28 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
                             .and_then(|s| s.key())
                             .map_err(&fail)?
                     };
+                    // YAML forbids two equal keys in one mapping (1.1 and 1.2: "the
+                    // content of a mapping node is an unordered set of key/value node
+                    // pairs, with the restriction that each of the keys is unique").
+                    // kubectl's reader (go-yaml v2, not strict) keeps the last and loses
+                    // the first in silence (kubernetes/kubernetes#67477), which is never
+                    // what was meant; go-yaml v3 and kustomize refuse it, and so does
+                    // everynode. Keys are compared as they resolve: `on` and `yes` are
+                    // both "true" to kubectl.
+                    if !merge && let Some(first) = written.insert(name.clone(), start) {
+                        let line = text[..first.min(text.len())].matches('\n').count() + 1;
+                        let key = if written_as == name {
+                            format!("{name:?}")
+                        } else {
+                            format!("{written_as} (read as {name:?})")
+                        };
+                        return Err(Problem {
+                            help: "give the key once: join the two values into one, or remove the one not meant",
+                            ..fail(format!(
+                                "mapping key {key} already defined at line {line}: a key is given once in a mapping (kubectl would keep the last value and lose the first in silence)"
+                            ))
+                        });
+                    }
                     *key = Some(Key {
                         name,
                         span: here,
@@ -993,6 +1027,7 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
                 attach(&mut stack, &mut root, key, value).map_err(|(message, offset)| Problem {
                     offset: offset.unwrap_or(start),
                     message,
+                    help: SYNTAX_HELP,
                 })?;
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
@@ -1019,6 +1054,7 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
                         at,
                         map: Map::new(),
                         key: None,
+                        written: HashMap::new(),
                     }
                 } else {
                     Frame::Seq {
@@ -1040,6 +1076,7 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
                 attach(&mut stack, &mut root, key, value).map_err(|(message, offset)| Problem {
                     offset: offset.unwrap_or(start),
                     message,
+                    help: SYNTAX_HELP,
                 })?;
             }
             _ => {}
@@ -1509,15 +1546,18 @@ mod tests {
 
     #[test]
     fn keys_become_strings_as_yaml_to_json_makes_them() {
-        let doc =
-            documents("1: a\n0x1F: b\n1.5: c\nyes: d\non: e\n1e6: f\n0.1: g\n.inf: h\n").unwrap();
+        let doc = documents("1: a\n0x1F: b\n1.5: c\non: e\n1e6: f\n0.1: g\n.inf: h\n").unwrap();
         let mut keys: Vec<&String> = doc[0].value.as_object().unwrap().keys().collect();
         keys.sort();
         assert_eq!(keys, [".inf", "0.1", "1", "1.5", "1e+06", "31", "true"]);
+        // Two keys that resolve alike are one key given twice; a merged key is not.
+        let twice = documents("a: 1\nyes: d\non: e\n").unwrap_err();
         assert_eq!(
-            doc[0].value["true"], "e",
-            "the later of two equal keys wins"
+            (twice.offset, &twice.message[..47]),
+            (12, "mapping key on (read as \"true\") already defined")
         );
+        assert!(documents("a: 1\nb: {x: 1}\nb: 2\n").is_err());
+        assert!(documents("- {a: 1}\n- {a: 2}\n- &m {a: 3}\n- {<<: *m, a: 4}\n").is_ok());
         for bad in ["~: x", "null: x", "18446744073709551615: x", "[a]: x"] {
             assert!(documents(bad).is_err(), "{bad}");
         }
