@@ -244,6 +244,7 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
     };
     let mut problems = Vec::new();
     let mut node_classes = 0;
+    let mut node_names: BTreeMap<String, String> = BTreeMap::new();
     for document in &documents {
         let items: Vec<(String, &Value)> = match document.value.get("kind").and_then(Value::as_str)
         {
@@ -296,34 +297,21 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
                 {
                     node_classes += 1;
                 }
-                ("Node", "v1") => match node(object) {
-                    // What the API server would refuse is refused here too: this Node
-                    // stands for the nodes of a pool, and a taint or allocatable that no
-                    // node can carry would decide the matrix wrong.
-                    Ok(node) => {
-                        let refused = validation::node::validate_node(object);
-                        problems.extend(refused.iter().map(|v| {
-                            problem(
-                                format!(
-                                    "Node {}: {}: {}",
-                                    node.name,
-                                    validation::field_path(&v.at),
-                                    v.message
-                                ),
-                                &v.at,
-                                v.help,
-                            )
-                        }));
-                        if refused.is_empty() {
-                            found.nodes.push(node);
+                ("Node", "v1") => {
+                    let (node, mut wrong) = hand_written_node(object, &at, document, file);
+                    if let Some(node) = node {
+                        // Two Nodes of one name are one Node to the API server.
+                        match node_names.insert(node.name.clone(), at.clone()) {
+                            Some(_) => problems.push(problem(
+                                format!("a second Node named {}", node.name),
+                                "/metadata/name",
+                                "give each Node its own name",
+                            )),
+                            None => found.nodes.push(node),
                         }
                     }
-                    Err(message) => problems.push(problem(
-                        format!("not a Node: {message}"),
-                        "",
-                        "a Node as `kubectl get node NAME -o yaml` prints it",
-                    )),
-                },
+                    problems.append(&mut wrong);
+                }
                 _ => problems.push(problem(
                     format!(
                         "a node pool file holds NodePools (karpenter.sh/v1) or Nodes (v1); this is kind {kind:?}, apiVersion {api:?}"
@@ -377,6 +365,63 @@ pub fn duplicate_names(pools: &[Pool]) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// A Node written into a `--node-pool` file: its fields of the kinds the API has
+/// ([`NODE`]), then what `ValidateNode` refuses, each at its line; the Node as a recording
+/// reads it when nothing is wrong.
+fn hand_written_node(
+    object: &Value,
+    at: &str,
+    document: &yaml11::Document,
+    file: &Arc<SourceFile>,
+) -> (Option<Node>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("(no name)")
+        .to_string();
+    let diagnostic = |pointer: &str, message: String, help: &str| {
+        let span = document
+            .spans
+            .get(&format!("{at}{pointer}"))
+            .or_else(|| document.spans.get(at))
+            .unwrap_or((0, 0).into());
+        Diagnostic::new(Code::invalid_node_pool, format!("Node {name}: {message}"))
+            .at(file, span, "here")
+            .with_help(help.to_string())
+    };
+    check_shape(
+        object,
+        "",
+        "a Node",
+        &NODE,
+        &mut |pointer, message, help| {
+            problems.push(diagnostic(pointer, message, help));
+        },
+    );
+    // What the API server would refuse is refused here too: this Node stands for the
+    // nodes of a pool, and a taint or allocatable no node can carry would decide the
+    // matrix wrong.
+    for v in validation::node::validate_node(object) {
+        let message = format!("{}: {}", validation::field_path(&v.at), v.message);
+        problems.push(diagnostic(&v.at, message, v.help));
+    }
+    if !problems.is_empty() {
+        return (None, problems);
+    }
+    match node(object) {
+        Ok(node) => (Some(node), problems),
+        Err(message) => (
+            None,
+            vec![diagnostic(
+                "",
+                format!("not a Node: {message}"),
+                "a Node as `kubectl get node NAME -o yaml` prints it",
+            )],
+        ),
+    }
 }
 
 /// A Node object, as the recording reads it.
@@ -452,7 +497,7 @@ fn node_pool(
             String::new()
         }
     };
-    check_shape(object, "", &NODE_POOL, &mut problem);
+    check_shape(object, "", "a NodePool", &NODE_POOL, &mut problem);
     // The CRD's CEL rule on budgets: `self.all(x, has(x.schedule) == has(x.duration))`.
     let budgets = object.pointer("/spec/disruption/budgets");
     for (i, budget) in budgets
@@ -882,9 +927,11 @@ enum Shape {
     /// A string the CRD's `pattern` admits, told by the function; the words say what it
     /// admits, for the message.
     Pattern(fn(&str) -> bool, &'static str),
-    /// A resource quantity (`x-kubernetes-int-or-string` with the Quantity pattern): an
-    /// integer, or a string that parses as a quantity.
-    Quantity,
+    /// A resource quantity of a custom resource (`x-kubernetes-int-or-string` with the
+    /// Quantity pattern): an integer, or a string that parses as a quantity.
+    IntOrQuantity,
+    /// `true` or `false`.
+    Bool,
     /// Anything (read and checked elsewhere, or not read at all).
     Any,
 }
@@ -1016,7 +1063,7 @@ const NODE_POOL: Shape = Shape::Map(&[
                     ),
                 ]),
             ),
-            ("limits", Shape::Entries(&Shape::Quantity)),
+            ("limits", Shape::Entries(&Shape::IntOrQuantity)),
             ("weight", Shape::Integer(1, 100)),
             ("replicas", Shape::Integer(0, i64::MAX)),
             (
@@ -1073,6 +1120,83 @@ const NODE_POOL: Shape = Shape::Map(&[
     ),
 ]);
 
+/// A taint of a Node: strings (`core/v1` `Taint`).
+const NODE_TAINT: Shape = Shape::Map(&[
+    ("key", Shape::Text),
+    ("value", Shape::Text),
+    ("effect", Shape::Text),
+    ("timeAdded", Shape::Text),
+]);
+
+/// The fields of a Node (`core/v1` `Node`, `ObjectMeta`, `NodeSpec`, `NodeStatus`), with
+/// the kinds of those placement reads; the API server drops a field it does not know, so
+/// a misspelt `taint:` would leave the pool untainted in silence.
+const NODE: Shape = Shape::Map(&[
+    ("apiVersion", Shape::Any),
+    ("kind", Shape::Any),
+    (
+        "metadata",
+        Shape::Map(&[
+            ("name", Shape::Text),
+            ("generateName", Shape::Text),
+            ("namespace", Shape::Text),
+            ("selfLink", Shape::Any),
+            ("uid", Shape::Any),
+            ("resourceVersion", Shape::Any),
+            ("generation", Shape::Any),
+            ("creationTimestamp", Shape::Any),
+            ("deletionTimestamp", Shape::Any),
+            ("deletionGracePeriodSeconds", Shape::Any),
+            ("labels", Shape::Entries(&Shape::Text)),
+            ("annotations", Shape::Entries(&Shape::Text)),
+            ("ownerReferences", Shape::Any),
+            ("finalizers", Shape::Any),
+            ("managedFields", Shape::Any),
+        ]),
+    ),
+    (
+        "spec",
+        Shape::Map(&[
+            ("podCIDR", Shape::Any),
+            ("podCIDRs", Shape::Any),
+            ("providerID", Shape::Any),
+            ("unschedulable", Shape::Bool),
+            ("taints", Shape::List(&NODE_TAINT)),
+            ("configSource", Shape::Any),
+            ("externalID", Shape::Any),
+        ]),
+    ),
+    (
+        "status",
+        Shape::Map(&[
+            // Their quantities are checked by `validate_node`.
+            ("capacity", Shape::Entries(&Shape::Any)),
+            ("allocatable", Shape::Entries(&Shape::Any)),
+            ("phase", Shape::Any),
+            (
+                "conditions",
+                Shape::List(&Shape::Map(&[
+                    ("type", Shape::Text),
+                    ("status", Shape::Text),
+                    ("lastHeartbeatTime", Shape::Any),
+                    ("lastTransitionTime", Shape::Any),
+                    ("reason", Shape::Any),
+                    ("message", Shape::Any),
+                ])),
+            ),
+            ("addresses", Shape::Any),
+            ("daemonEndpoints", Shape::Any),
+            ("nodeInfo", Shape::Any),
+            ("images", Shape::Any),
+            ("volumesInUse", Shape::Any),
+            ("volumesAttached", Shape::Any),
+            ("config", Shape::Any),
+            ("runtimeHandlers", Shape::Any),
+            ("features", Shape::Any),
+        ]),
+    ),
+]);
+
 /// Reports, at `at` within the object, a value of the wrong kind (a mapping, list, string,
 /// integer, one of an enum's strings, a string of a pattern, a quantity where `shape` wants
 /// one; null is an absent field) and a field `shape` does not know, naming the fields it
@@ -1080,6 +1204,7 @@ const NODE_POOL: Shape = Shape::Map(&[
 fn check_shape(
     value: &Value,
     at: &str,
+    object: &str,
     shape: &Shape,
     problem: &mut impl FnMut(&str, String, &str),
 ) {
@@ -1096,7 +1221,7 @@ fn check_shape(
             for (name, inner) in map {
                 let here = format!("{at}/{}", escape(name));
                 match fields.iter().find(|(known, _)| known == name) {
-                    Some((_, shape)) => check_shape(inner, &here, shape, problem),
+                    Some((_, shape)) => check_shape(inner, &here, object, shape, problem),
                     None => {
                         let known: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
                         let help =
@@ -1111,7 +1236,7 @@ fn check_shape(
                             format!(
                                 "{} has no field {name:?}",
                                 if at.is_empty() {
-                                    "a NodePool".to_string()
+                                    object.to_string()
                                 } else {
                                     field()
                                 }
@@ -1124,22 +1249,28 @@ fn check_shape(
         }
         (Shape::Entries(item), Value::Object(map)) => {
             for (name, inner) in map {
-                check_shape(inner, &format!("{at}/{}", escape(name)), item, problem);
+                check_shape(
+                    inner,
+                    &format!("{at}/{}", escape(name)),
+                    object,
+                    item,
+                    problem,
+                );
             }
         }
         (Shape::List(item), Value::Array(items)) => {
             for (i, inner) in items.iter().enumerate() {
-                check_shape(inner, &format!("{at}/{i}"), item, problem);
+                check_shape(inner, &format!("{at}/{i}"), object, item, problem);
             }
         }
-        (Shape::Text, Value::String(_)) | (Shape::Quantity, Value::Number(_))
-            if value.is_string() || value.is_i64() || value.is_u64() => {}
+        (Shape::Text, Value::String(_)) | (Shape::Bool, Value::Bool(_)) => {}
+        (Shape::IntOrQuantity, Value::Number(n)) if n.is_i64() || n.is_u64() => {}
         (Shape::Integer(min, max), Value::Number(n))
             if n.as_i64().is_some_and(|n| (*min..=*max).contains(&n)) => {}
         (Shape::OneOf(allowed), Value::String(text)) if allowed.contains(&text.as_str()) => {}
         (Shape::Pattern(admits, _), Value::String(text)) if admits(text) => {}
-        (Shape::Quantity, Value::String(text))
-            if everynode_k8s::apimachinery::Quantity::parse(text).is_ok() => {}
+        (Shape::IntOrQuantity, Value::String(text))
+            if everynode_k8s::apimachinery::Quantity::parse(text.trim()).is_ok() => {}
         (Shape::Map(_) | Shape::Entries(_), _) => problem(
             at,
             format!("{} is not a mapping", field()),
@@ -1197,7 +1328,12 @@ fn check_shape(
             ),
             &format!("give {admits}"),
         ),
-        (Shape::Quantity, _) => problem(
+        (Shape::Bool, _) => problem(
+            at,
+            format!("{} is {value}, not true or false", field()),
+            "write true or false, unquoted",
+        ),
+        (Shape::IntOrQuantity, _) => problem(
             at,
             format!(
                 "{} is {}, not a quantity",

@@ -23,9 +23,10 @@ use crate::objects::Taint;
 const TAINT_EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
 /// Everything `ValidateNode` would reject in `node`, a Node object as read from YAML or
-/// JSON (whose fields a reader has already found of the right kinds: labels map to
-/// strings, taints are objects of strings). A quantity written as a bare number (`cpu: 8`)
-/// is read as its text, as `resource.Quantity`'s JSON decoder reads it. Each violation's
+/// JSON. Labels, annotations and taint fields that are not strings are left to the reader
+/// that checks kinds; a quantity written as a bare number (`cpu: 8`) is read as its text,
+/// as `resource.Quantity`'s JSON decoder reads it, and one of any other kind is refused
+/// here. Each violation's
 /// `at` is a JSON pointer into `node`; the taints' are under `/spec/taints`, where
 /// upstream's field path says `metadata.taints` (it builds the path from `metadata`).
 pub fn validate_node(node: &Value) -> Vec<Violation> {
@@ -97,7 +98,15 @@ pub fn validate_node(node: &Value) -> Vec<Violation> {
             let text = match quantity {
                 Value::String(text) => text.clone(),
                 Value::Number(n) => n.to_string(),
-                _ => continue, // the reader reports a quantity of another kind
+                other => {
+                    v.push(
+                        Reason::InvalidQuantity,
+                        &pointer(&at, resource),
+                        format!("{resource} {field} {other} is not a quantity"),
+                        "write a number with an optional suffix: 100m, 0.5, 64Mi, 1Gi",
+                    );
+                    continue;
+                }
             };
             resources::quantity_value(&mut v, field, resource, &text, &pointer(&at, resource));
         }
