@@ -19,7 +19,7 @@ fn a_coverage_of_thousands_of_pools_is_cut_with_a_count() {
     for i in 0..2_000 {
         let _ = write!(
             pools,
-            "---\napiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: pool-{i:04}\nspec:\n  template:\n    spec:\n      taints: [{{key: dedicated, value: pool-{i}, effect: NoSchedule}}]\n"
+            "---\napiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: pool-{i:04}\nspec:\n  template:\n    spec:\n      nodeClassRef: {{group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}}\n      requirements: []\n      taints: [{{key: dedicated, value: pool-{i}, effect: NoSchedule}}]\n"
         );
     }
     // A file name of characters of several bytes, in every pool's source: a cut inside

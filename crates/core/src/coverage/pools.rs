@@ -498,6 +498,69 @@ fn node_pool(
         }
     };
     check_shape(object, "", "a NodePool", &NODE_POOL, &mut problem);
+    // The schema's required fields (`required: [spec]`, `[template]`, `[spec]`,
+    // `[nodeClassRef, requirements]`, and `[group, kind, name]` with the CEL rules that
+    // none is empty): the outermost one missing is what to fix.
+    const REQUIRED: [(&str, &str); 5] = [
+        ("/spec", "a NodePool has a spec with a template"),
+        (
+            "/spec/template",
+            "the spec has a template of the nodes it launches",
+        ),
+        (
+            "/spec/template/spec",
+            "the template has a spec with nodeClassRef and requirements",
+        ),
+        (
+            "/spec/template/spec/nodeClassRef",
+            "name the NodeClass its nodes launch from: nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}",
+        ),
+        (
+            "/spec/template/spec/requirements",
+            "give the requirements of its nodes (an empty list allows any instance): requirements: [{key: kubernetes.io/arch, operator: In, values: [amd64]}]",
+        ),
+    ];
+    let given = |pointer: &str| object.pointer(pointer).is_some_and(|v| !v.is_null());
+    for (pointer, help) in REQUIRED {
+        let parent = &pointer[..pointer.rfind('/').unwrap_or(0)];
+        if !given(pointer) && (parent.is_empty() || given(parent)) {
+            let field = pointer.trim_start_matches('/').replace('/', ".");
+            problem(
+                parent,
+                format!("{field} is required (Karpenter's schema refuses a NodePool without it)"),
+                help,
+            );
+        }
+    }
+    // A value of another kind is reported by `check_shape`.
+    if let Some(Value::Object(class)) = object.pointer("/spec/template/spec/nodeClassRef") {
+        for field in ["group", "kind", "name"] {
+            if class
+                .get(field)
+                .is_none_or(|v| v.is_null() || v.as_str() == Some(""))
+            {
+                problem(
+                    "/spec/template/spec/nodeClassRef",
+                    format!(
+                        "spec.template.spec.nodeClassRef.{field} is required and may not be empty"
+                    ),
+                    "nodeClassRef names the NodeClass by group, kind and name: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}",
+                );
+            }
+        }
+    }
+    // A NodePool is cluster-scoped.
+    if object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .is_some_and(|ns| !ns.is_empty())
+    {
+        problem(
+            "/metadata/namespace",
+            "metadata.namespace: a NodePool belongs to no namespace".to_string(),
+            "leave metadata.namespace out",
+        );
+    }
     // The CRD's CEL rule on budgets: `self.all(x, has(x.schedule) == has(x.duration))`.
     let budgets = object.pointer("/spec/disruption/budgets");
     for (i, budget) in budgets
