@@ -772,6 +772,8 @@ fn representatives<'a>(
     candidates.retain(|v| {
         let v = v.as_deref();
         pool_side.iter().all(|m| m.holds_value(v))
+            // An instance type (or family) the pool's other instance labels rule out.
+            && v.is_none_or(|v| v == OTHER || pool.allows_implied(key, v))
             && seen.insert(selection.iter().map(|m| m.holds_value(v)).collect())
     });
     candidates

@@ -77,6 +77,73 @@ pub fn instance_label(key: &str) -> bool {
         .any(|p| key.starts_with(p))
 }
 
+/// `node.kubernetes.io/instance-type`.
+const INSTANCE_TYPE: &str = "node.kubernetes.io/instance-type";
+const AWS_CATEGORY: &str = "karpenter.k8s.aws/instance-category";
+const AWS_FAMILY: &str = "karpenter.k8s.aws/instance-family";
+const AWS_GENERATION: &str = "karpenter.k8s.aws/instance-generation";
+const AWS_SIZE: &str = "karpenter.k8s.aws/instance-size";
+
+/// The AWS instance labels a value of `key` decides, as Karpenter's AWS provider derives
+/// them from the instance type's name (`computeRequirements` in
+/// aws/karpenter-provider-aws pkg/providers/instancetype/types.go): the category is the
+/// leading letters and the generation the digits after them (and after a `-NNtb`), as
+/// `(^[a-z]+)(\-[0-9]+tb)?([0-9]+).*\.` matches the name; the family and size are the
+/// name's two parts around its one `.`. From an instance type (`g5.xlarge`: category g,
+/// generation 5, family g5, size xlarge), or from a family (`g5`: category g, generation
+/// 5). Empty for another key, or a name of another form (another cloud's).
+pub fn implied_labels(key: &str, value: &str) -> Vec<(&'static str, String)> {
+    let name = match key {
+        INSTANCE_TYPE => value.to_string(),
+        // A family is the part of a name before its `.`.
+        AWS_FAMILY => format!("{value}.x"),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    let letters = name.bytes().take_while(u8::is_ascii_lowercase).count();
+    let mut rest = &name[letters..];
+    if let Some(after) = rest.strip_prefix('-') {
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with("tb") {
+            rest = &after[digits + 2..];
+        }
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if letters > 0 && digits > 0 && rest[digits..].contains('.') {
+        out.push((AWS_CATEGORY, name[..letters].to_string()));
+        out.push((AWS_GENERATION, rest[..digits].to_string()));
+    }
+    if key == INSTANCE_TYPE
+        && let Some((family, size)) = value.split_once('.')
+        && !size.contains('.')
+    {
+        out.push((AWS_FAMILY, family.to_string()));
+        out.push((AWS_SIZE, size.to_string()));
+    }
+    out
+}
+
+impl NodeTemplate {
+    /// Whether a node of the pool may carry `key=value`: its fixed label, if any, is that
+    /// value, and the requirements on the key allow it.
+    pub fn allows(&self, key: &str, value: &str) -> bool {
+        self.labels.get(key).is_none_or(|fixed| fixed == value)
+            && self
+                .constrained
+                .get(key)
+                .is_none_or(|on_key| on_key.iter().all(|r| r.holds_value(Some(value))))
+    }
+
+    /// Whether an instance of the pool may have the value `value` on `key` as far as the
+    /// labels it implies go ([`implied_labels`]): `g5.xlarge` is not an instance of a pool
+    /// whose requirements keep the category to c, m and r.
+    pub fn allows_implied(&self, key: &str, value: &str) -> bool {
+        implied_labels(key, value)
+            .iter()
+            .all(|(implied, v)| self.allows(implied, v))
+    }
+}
+
 /// Labels Karpenter adds once the node has joined (`karpenter.sh/registered`) and its
 /// startup taints are gone (`karpenter.sh/initialized`).
 pub const KARPENTER_JOINED: [&str; 2] = ["karpenter.sh/registered", "karpenter.sh/initialized"];
@@ -886,6 +953,46 @@ fn node_pool(
             }
         }
     }
+    // A pool of listed instance types has only their categories, generations, families
+    // and sizes (and a pool of listed families, their categories and generations): the
+    // requirements the names imply, so that `instance-type In [m5.large]` is not counted
+    // as a pool that may launch a GPU instance.
+    for key in [INSTANCE_TYPE, AWS_FAMILY] {
+        let Some(listed) = template.constrained.get(key).and_then(|on_key| {
+            on_key
+                .iter()
+                .find(|r| r.operator == Operator::In)
+                .map(|r| r.values.clone())
+        }) else {
+            continue;
+        };
+        let mut implied: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut every_value = BTreeMap::new();
+        for value in &listed {
+            for (label, v) in implied_labels(key, value) {
+                *every_value.entry(label).or_insert(0) += 1;
+                implied.entry(label).or_default().push(v);
+            }
+        }
+        for (label, mut values) in implied {
+            // Only when every listed name implies the label: an unparsed name implies
+            // nothing.
+            if every_value.get(label) != Some(&listed.len()) {
+                continue;
+            }
+            values.sort();
+            values.dedup();
+            template
+                .constrained
+                .entry(label.to_string())
+                .or_default()
+                .push(Requirement {
+                    key: label.to_string(),
+                    operator: Operator::In,
+                    values,
+                });
+        }
+    }
     // Each constrained key: a template label must meet its requirements; a single `In`
     // value they allow is fixed (Karpenter writes it as a label); requirements no value
     // meets leave the pool no node to launch, which is a mistake, not an empty column.
@@ -1439,6 +1546,52 @@ fn escape(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Names of each form Karpenter's AWS provider meets, and of other clouds'.
+    #[test]
+    fn instance_names_imply_the_labels_karpenter_derives() {
+        let implied = |key: &str, value: &str| -> Vec<String> {
+            implied_labels(key, value)
+                .into_iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}={v}",
+                        k.trim_start_matches("karpenter.k8s.aws/instance-")
+                    )
+                })
+                .collect()
+        };
+        for (name, want) in [
+            (
+                "m5.large",
+                &["category=m", "generation=5", "family=m5", "size=large"][..],
+            ),
+            (
+                "g4dn.xlarge",
+                &["category=g", "generation=4", "family=g4dn", "size=xlarge"],
+            ),
+            (
+                "u-6tb1.metal",
+                &["category=u", "generation=1", "family=u-6tb1", "size=metal"],
+            ),
+            (
+                "m7i-flex.large",
+                &[
+                    "category=m",
+                    "generation=7",
+                    "family=m7i-flex",
+                    "size=large",
+                ],
+            ),
+            ("Standard_D4s_v3", &[]),
+            ("n2-standard-4", &[]),
+            ("a.b.c", &[]),
+        ] {
+            assert_eq!(implied(INSTANCE_TYPE, name), want, "{name}");
+        }
+        assert_eq!(implied(AWS_FAMILY, "p4d"), ["category=p", "generation=4"]);
+        assert!(implied(AWS_CATEGORY, "g").is_empty());
+    }
 
     /// The CRD's patterns, admitted and refused at their edges.
     #[test]
