@@ -139,7 +139,7 @@ pub fn human(coverage: &Coverage, colour: bool) -> String {
     }
     for pool in &coverage.pools {
         let _ = write!(out, "\n{} ({})\n", paint.bold(&pool.name), pool.source);
-        for cell in pool.daemonsets.iter().filter(|c| worth_saying(c)) {
+        for cell in pool.daemonsets.iter().filter(|c| worth_saying(pool, c)) {
             let word = match cell.coverage {
                 Reach::Blocked => paint.style(
                     "blocked",
@@ -220,7 +220,7 @@ pub fn markdown(coverage: &Coverage) -> String {
                 inline(&c.reason)
             ));
         }
-        for c in pool.daemonsets.iter().filter(|c| worth_saying(c)) {
+        for c in pool.daemonsets.iter().filter(|c| worth_saying(pool, c)) {
             let word = match c.coverage {
                 Reach::Blocked => "**blocked**",
                 other => other.as_str(),
@@ -266,8 +266,12 @@ fn tax_line(pool: &PoolCoverage) -> String {
 
 /// A cell whose reason the details show: not every node of the pool, or every node but
 /// only once a startup taint is gone.
-fn worth_saying(cell: &Cell) -> bool {
-    cell.coverage != Reach::All || cell.reason.contains("starts once")
+fn worth_saying(pool: &PoolCoverage, cell: &Cell) -> bool {
+    (cell.coverage != Reach::All || cell.reason.contains("starts once"))
+        // Said once, as what needs attention.
+        && !pool
+            .attention
+            .contains(&format!("{}: {}", cell.daemonset, cell.reason))
 }
 
 /// Text for a table cell: no markup, pipes or line breaks.
