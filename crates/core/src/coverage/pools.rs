@@ -217,10 +217,11 @@ pub fn recorded(nodes: &[Node], read: &BTreeSet<String>, source: &str) -> Vec<Po
         );
         parts
     };
+    // An empty value names no pool.
     let pool_of = |node: &Node| {
         POOL_LABELS
             .iter()
-            .find_map(|l| node.labels.get(*l))
+            .find_map(|l| node.labels.get(*l).filter(|v| !v.is_empty()))
             .cloned()
     };
     // What every unlabelled node shares says nothing about which group a node is in.
@@ -417,8 +418,8 @@ pub fn duplicate_names(pools: &[Pool]) -> Vec<Diagnostic> {
                 Diagnostic::new(
                     Code::invalid_node_pool,
                     format!(
-                        "two {} pools are named {}: {first} and {}",
-                        pool.kind(),
+                        "two {} are named {}: {first} and {}",
+                        if pool.kind() == "Nodes" { "pools of Nodes" } else { "NodePools" },
                         pool.name,
                         pool.source
                     ),
@@ -701,21 +702,34 @@ fn node_pool(
             // Reported by `check_shape`.
             Some(_) => continue,
         };
-        let mut taints = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            match serde_json::from_value::<Taint>(item.clone()) {
-                Ok(t) => taints.push(t),
-                Err(e) => problem(
-                    &format!("{pointer}/{i}"),
-                    format!("not a taint: {e}"),
-                    "a taint has a key, an optional value and an effect, all strings",
-                ),
-            }
-        }
+        // Read as far as they go: a missing effect is one problem of several, each said
+        // (`check_shape` reports an item that is not a mapping, or a field that is not a
+        // string).
+        let text = |item: &Value, field: &str| {
+            item.get(field)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let taints: Vec<Taint> = items
+            .iter()
+            .map(|item| Taint {
+                key: text(item, "key"),
+                value: text(item, "value"),
+                effect: text(item, "effect"),
+            })
+            .collect();
         // Karpenter's CRD checks a taint's key, value and effect as the API server's
         // `validateNodeTaints` does, which refuses the node's taints anyway when they
         // repeat a key and effect: one rule for both.
-        if taints.len() == items.len() {
+        let well_formed = items.iter().all(|item| {
+            item.as_object().is_some_and(|fields| {
+                fields
+                    .iter()
+                    .all(|(name, v)| name == "timeAdded" || v.is_string() || v.is_null())
+            })
+        });
+        if well_formed {
             for v in validation::node::node_taints(&taints, &pointer) {
                 problem(
                     &v.at,
@@ -1107,9 +1121,9 @@ enum Shape {
 }
 
 const TAINT: Shape = Shape::Map(&[
-    ("key", Shape::Any),
-    ("value", Shape::Any),
-    ("effect", Shape::Any),
+    ("key", Shape::Text),
+    ("value", Shape::Text),
+    ("effect", Shape::Text),
     ("timeAdded", Shape::Text),
 ]);
 
