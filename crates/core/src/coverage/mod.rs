@@ -628,11 +628,19 @@ fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
                         .to_string()
                 } else if pool.labels.contains_key(key)
                     || pool.constrained.contains_key(key)
-                    || pools::always_present(key)
-                    || pools::instance_label(key)
+                    || pool.always_present(key)
+                    || pool.instance_label(key)
                 {
                     format!(
                         "its selection needs {}, which the pool's nodes never have",
+                        words()
+                    )
+                } else if ["karpenter.k8s.aws/", "karpenter.azure.com/"]
+                    .iter()
+                    .any(|p| key.starts_with(p))
+                {
+                    format!(
+                        "its selection needs {}, another cloud's instance label, which the pool's nodes never have",
                         words()
                     )
                 } else {
@@ -728,7 +736,7 @@ fn representatives<'a>(
         Some(allowed) => allowed,
         // A well-known or provider label the requirements leave open: any value (and, for
         // one only some instance types carry, none).
-        None if pools::always_present(key) || pools::instance_label(key) => &[],
+        None if pool.always_present(key) || pool.instance_label(key) => &[],
         // A label the pool's nodes do not carry.
         None => return vec![None],
     };
@@ -760,7 +768,7 @@ fn representatives<'a>(
     // allow it (NotIn, DoesNotExist), since Karpenter writes a label only for a single
     // `In` value.
     let mut candidates: Vec<Option<Cow<str>>> = values.into_iter().map(Some).collect();
-    if !pools::always_present(key) {
+    if !pool.always_present(key) {
         candidates.push(None);
     }
     // One value of each class: values every requirement (the selection's and the pool's)

@@ -62,19 +62,32 @@ const AWS_EVERY_INSTANCE: [&str; 6] = [
     "karpenter.k8s.aws/instance-size",
 ];
 
-/// Whether every node Karpenter launches carries this label: the well-known ones, and
-/// the AWS instance labels every instance type has (`karpenter.k8s.aws/instance-family`, …).
-pub fn always_present(key: &str) -> bool {
-    KARPENTER_WELL_KNOWN.contains(&key) || AWS_EVERY_INSTANCE.contains(&key)
+/// The cloud a NodePool's nodes run in, from its `nodeClassRef.group`: which provider's
+/// instance labels they carry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Provider {
+    /// `karpenter.k8s.aws`: EC2 instances.
+    Aws,
+    /// `karpenter.azure.com`: Azure VMs.
+    Azure,
+    /// Another NodeClass group: either provider's labels may be there.
+    #[default]
+    Unknown,
 }
 
-/// Whether the cloud provider writes this label on the instances that have what it says
-/// (`karpenter.k8s.aws/instance-gpu-count` on GPU instances): present with any value the
-/// requirements allow, or absent, on a node of a pool that leaves it open.
-pub fn instance_label(key: &str) -> bool {
-    ["karpenter.k8s.aws/", "karpenter.azure.com/"]
-        .iter()
-        .any(|p| key.starts_with(p))
+impl Provider {
+    /// The provider of a NodeClass API group.
+    pub fn of_group(group: &str) -> Self {
+        match group {
+            "karpenter.k8s.aws" => Provider::Aws,
+            "karpenter.azure.com" => Provider::Azure,
+            _ => Provider::Unknown,
+        }
+    }
+
+    fn may_be(self, other: Provider) -> bool {
+        self == other || self == Provider::Unknown
+    }
 }
 
 /// `node.kubernetes.io/instance-type`.
@@ -124,6 +137,22 @@ pub fn implied_labels(key: &str, value: &str) -> Vec<(&'static str, String)> {
 }
 
 impl NodeTemplate {
+    /// Whether every node the pool launches carries this label: the well-known ones, and
+    /// on EC2 the instance labels every instance type has (`karpenter.k8s.aws/instance-family`, …).
+    pub fn always_present(&self, key: &str) -> bool {
+        KARPENTER_WELL_KNOWN.contains(&key)
+            || (self.provider.may_be(Provider::Aws) && AWS_EVERY_INSTANCE.contains(&key))
+    }
+
+    /// Whether the pool's cloud writes this label on the instances that have what it says
+    /// (`karpenter.k8s.aws/instance-gpu-count` on GPU instances): present with any value
+    /// the requirements allow, or absent, on a node of a pool that leaves it open. Another
+    /// cloud's instance labels are never there.
+    pub fn instance_label(&self, key: &str) -> bool {
+        (self.provider.may_be(Provider::Aws) && key.starts_with("karpenter.k8s.aws/"))
+            || (self.provider.may_be(Provider::Azure) && key.starts_with("karpenter.azure.com/"))
+    }
+
     /// Whether a node of the pool may carry `key=value`: its fixed label, if any, is that
     /// value, and the requirements on the key allow it.
     pub fn allows(&self, key: &str, value: &str) -> bool {
@@ -138,9 +167,10 @@ impl NodeTemplate {
     /// labels it implies go ([`implied_labels`]): `g5.xlarge` is not an instance of a pool
     /// whose requirements keep the category to c, m and r.
     pub fn allows_implied(&self, key: &str, value: &str) -> bool {
-        implied_labels(key, value)
-            .iter()
-            .all(|(implied, v)| self.allows(implied, v))
+        self.provider != Provider::Aws
+            || implied_labels(key, value)
+                .iter()
+                .all(|(implied, v)| self.allows(implied, v))
     }
 }
 
@@ -185,6 +215,9 @@ pub struct NodeTemplate {
     pub startup_taints: Vec<Taint>,
     /// Keys whose requirements everynode cannot decide (an operator it does not model).
     pub undecided: BTreeSet<String>,
+    /// The cloud of its NodeClass: on EC2 an instance type's name implies its other
+    /// instance labels ([`implied_labels`]), and another cloud's labels are absent.
+    pub provider: Provider,
 }
 
 impl Pool {
@@ -476,6 +509,17 @@ fn hand_written_node(
         let message = format!("{}: {}", validation::field_path(&v.at), v.message);
         problems.push(diagnostic(&v.at, message, v.help));
     }
+    let named = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    if !named && object.pointer("/metadata/generateName").is_some() {
+        problems.push(diagnostic(
+            "/metadata",
+            "a Node of a pool file needs metadata.name (generateName is for the API server to complete)".to_string(),
+            "name the Node: everynode places pods by node name",
+        ));
+    }
     if !problems.is_empty() {
         return (None, problems);
     }
@@ -599,6 +643,17 @@ fn node_pool(
                 help,
             );
         }
+    }
+    if object
+        .pointer("/spec/disruption")
+        .is_some_and(Value::is_object)
+        && !given("/spec/disruption/consolidateAfter")
+    {
+        problem(
+            "/spec/disruption",
+            "spec.disruption.consolidateAfter is required (Karpenter's schema refuses a disruption block without it)".to_string(),
+            "say how long a node stays after it could be consolidated: consolidateAfter: 1m (or Never)",
+        );
     }
     // A value of another kind is reported by `check_shape`.
     if let Some(Value::Object(class)) = object.pointer("/spec/template/spec/nodeClassRef") {
@@ -971,18 +1026,31 @@ fn node_pool(
     // and sizes (and a pool of listed families, their categories and generations): the
     // requirements the names imply, so that `instance-type In [m5.large]` is not counted
     // as a pool that may launch a GPU instance.
+    template.provider = Provider::of_group(
+        object
+            .pointer("/spec/template/spec/nodeClassRef/group")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    );
+    // Each requirement a name implied, with the one that implied it: said when the pool's
+    // own requirements contradict it.
+    let mut implied_by: Vec<(Requirement, String)> = Vec::new();
     for key in [INSTANCE_TYPE, AWS_FAMILY] {
-        let Some(listed) = template.constrained.get(key).and_then(|on_key| {
-            on_key
-                .iter()
-                .find(|r| r.operator == Operator::In)
-                .map(|r| r.values.clone())
-        }) else {
+        if template.provider != Provider::Aws {
+            break;
+        }
+        let Some(source) = template
+            .constrained
+            .get(key)
+            .and_then(|on_key| on_key.iter().find(|r| r.operator == Operator::In))
+            .cloned()
+        else {
             continue;
         };
+        let listed = &source.values;
         let mut implied: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         let mut every_value = BTreeMap::new();
-        for value in &listed {
+        for value in listed {
             for (label, v) in implied_labels(key, value) {
                 *every_value.entry(label).or_insert(0) += 1;
                 implied.entry(label).or_default().push(v);
@@ -996,15 +1064,20 @@ fn node_pool(
             }
             values.sort();
             values.dedup();
+            let implied = Requirement {
+                key: label.to_string(),
+                operator: Operator::In,
+                values,
+            };
+            implied_by.push((implied.clone(), super::describe(&source)));
             template
                 .constrained
                 .entry(label.to_string())
                 .or_default()
-                .push(Requirement {
-                    key: label.to_string(),
-                    operator: Operator::In,
-                    values,
-                });
+                .push(implied);
+            if let Some(at) = first_at.get(key).cloned() {
+                first_at.entry(label.to_string()).or_insert(at);
+            }
         }
     }
     // Each constrained key: a template label must meet its requirements; a single `In`
@@ -1020,11 +1093,17 @@ fn node_pool(
         let at = first_at.get(&key).cloned().unwrap_or_default();
         let allowed: Vec<&Requirement> = on_key.iter().collect();
         let words = || {
-            on_key
-                .iter()
-                .map(super::describe)
-                .collect::<Vec<_>>()
-                .join(" and ")
+            let mut said: Vec<String> = Vec::new();
+            for r in &on_key {
+                let words = match implied_by.iter().find(|(implied, _)| implied == r) {
+                    Some((_, source)) => format!("{} (implied by {source})", super::describe(r)),
+                    None => super::describe(r),
+                };
+                if !said.contains(&words) {
+                    said.push(words);
+                }
+            }
+            said.join(" and ")
         };
         if let Some(value) = template.labels.get(&key) {
             if !on_key.iter().all(|r| r.holds_value(Some(value))) {
@@ -1277,7 +1356,13 @@ const NODE_POOL: Shape = Shape::Map(&[
                             (
                                 "nodeClassRef",
                                 Shape::Map(&[
-                                    ("group", Shape::Text),
+                                    (
+                                        "group",
+                                        Shape::Pattern(
+                                            |g| !g.contains('/'),
+                                            "an API group without a version or '/' (karpenter.k8s.aws)",
+                                        ),
+                                    ),
                                     ("kind", Shape::Text),
                                     ("name", Shape::Text),
                                 ]),
@@ -1392,7 +1477,13 @@ fn check_shape(
     shape: &Shape,
     problem: &mut impl FnMut(&str, String, &str),
 ) {
-    let field = || at.trim_start_matches('/').replace('/', ".");
+    let field = || {
+        at.trim_start_matches('/')
+            .split('/')
+            .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
+            .collect::<Vec<_>>()
+            .join(".")
+    };
     // How YAML 1.1 (kubectl's) read an unquoted scalar that was meant as a string.
     let read_as = |value: &Value| match value {
         Value::Bool(_) => " (YAML 1.1 reads yes, no, on, off, y and n as booleans: quote it)",

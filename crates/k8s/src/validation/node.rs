@@ -31,7 +31,23 @@ const TAINT_EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
 /// upstream's field path says `metadata.taints` (it builds the path from `metadata`).
 pub fn validate_node(node: &Value) -> Vec<Violation> {
     let mut v = Violations::default();
+    let generate_name = node
+        .pointer("/metadata/generateName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     match node.pointer("/metadata/name").and_then(Value::as_str) {
+        // The API server makes a name of the prefix (`ValidateObjectMeta` checks the
+        // prefix as a name, a trailing '-' allowed).
+        None | Some("") if !generate_name.is_empty() => {
+            if let Err(e) = primitives::dns1123_subdomain(generate_name.trim_end_matches('-')) {
+                v.push(
+                    Reason::InvalidName,
+                    "/metadata/generateName",
+                    format!("generateName {generate_name:?} {e}"),
+                    "a Node name is a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'",
+                );
+            }
+        }
         None | Some("") => v.push(
             Reason::InvalidName,
             "/metadata/name",
