@@ -1219,9 +1219,21 @@ impl Lower {
                 self.error(Code::invalid_patch, "the patch is not a YAML mapping", entry.span(), "not a mapping", "write the fields to change as a mapping, e.g. patch \"\"\"\\n  spec:\\n    minReadySeconds: 5\\n  \"\"\"");
                 None
             }
-            Err(error) => {
-                let message = lowercase_first(&error.to_string());
-                self.error(Code::invalid_patch, format!("the patch is not valid YAML: {message}"), entry.span(), "malformed YAML", "check the indentation inside the \"\"\" string: every line is dedented by the closing quotes' indentation");
+            Err(problem) => {
+                let message = lowercase_first(&problem.message);
+                // In a patch, most syntax problems are the dedent of the string.
+                let help = if problem.help == crate::parse::yaml11::SYNTAX_HELP {
+                    "check the indentation inside the \"\"\" string: every line is dedented by the closing quotes' indentation"
+                } else {
+                    problem.help
+                };
+                self.error(
+                    Code::invalid_patch,
+                    format!("the patch is not valid YAML: {message}"),
+                    entry.span(),
+                    "malformed YAML",
+                    help,
+                );
                 None
             }
         }

@@ -892,7 +892,7 @@ pub struct Problem {
 }
 
 /// The fix of most YAML problems.
-const SYNTAX_HELP: &str = "check the indentation and quoting around this point";
+pub const SYNTAX_HELP: &str = "check the indentation and quoting around this point";
 
 /// One open collection while building a document.
 enum Frame {
@@ -991,7 +991,16 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
                     // everynode. Keys are compared as they resolve: `on` and `yes` are
                     // both "true" to kubectl.
                     if !merge && let Some(first) = written.insert(name.clone(), start) {
-                        let line = text[..first.min(text.len())].matches('\n').count() + 1;
+                        // Counted back from the second, so the words hold for YAML
+                        // written inside another file too (a KDL `patch`).
+                        let above = text
+                            .get(first..start)
+                            .map_or(0, |between| between.matches('\n').count());
+                        let place = match above {
+                            0 => "earlier on this line".to_string(),
+                            1 => "on the line above".to_string(),
+                            n => format!("{n} lines above"),
+                        };
                         let key = if written_as == name {
                             format!("{name:?}")
                         } else {
@@ -1000,7 +1009,7 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
                         return Err(Problem {
                             help: "give the key once: join the two values into one, or remove the one not meant",
                             ..fail(format!(
-                                "mapping key {key} already defined at line {line}: a key is given once in a mapping (kubectl would keep the last value and lose the first in silence)"
+                                "mapping key {key} already given {place}: a key is given once in a mapping (kubectl would keep the last value and lose the first in silence)"
                             ))
                         });
                     }
@@ -1086,12 +1095,16 @@ pub fn documents(text: &str) -> Result<Vec<Document>, Problem> {
 
 /// The one document of a text (null when it has none), as kubectl reads it: for YAML
 /// written inside other files (a KDL `patch`).
-pub fn value(text: &str) -> Result<Value, String> {
-    let mut documents = documents(text).map_err(|p| p.message)?;
+pub fn value(text: &str) -> Result<Value, Problem> {
+    let mut documents = documents(text)?;
     match documents.len() {
         0 => Ok(Value::Null),
         1 => Ok(documents.remove(0).value),
-        _ => Err("more than one YAML document".into()),
+        _ => Err(Problem {
+            offset: 0,
+            message: "more than one YAML document".into(),
+            help: "write one mapping, without `---`",
+        }),
     }
 }
 
@@ -1553,8 +1566,8 @@ mod tests {
         // Two keys that resolve alike are one key given twice; a merged key is not.
         let twice = documents("a: 1\nyes: d\non: e\n").unwrap_err();
         assert_eq!(
-            (twice.offset, &twice.message[..47]),
-            (12, "mapping key on (read as \"true\") already defined")
+            (twice.offset, &twice.message[..46]),
+            (12, "mapping key on (read as \"true\") already given ")
         );
         assert!(documents("a: 1\nb: {x: 1}\nb: 2\n").is_err());
         assert!(documents("- {a: 1}\n- {a: 2}\n- &m {a: 3}\n- {<<: *m, a: 4}\n").is_ok());
