@@ -30,6 +30,7 @@ pub fn run(args: &CoverageArgs) -> u8 {
         return EXIT_ERROR;
     };
     diagnostics.extend(problems);
+    diagnostics.extend(pools::duplicate_nodes(&sources));
     let read = coverage::read_keys(&desired);
     let all: Vec<pools::Pool> = sources
         .into_iter()
@@ -84,8 +85,8 @@ fn pool_sources(args: &CoverageArgs) -> (Vec<pools::Found>, Vec<Diagnostic>) {
                         .collect::<Vec<_>>()
                         .join(", ")
                 },
-                node_pools: Vec::new(),
                 nodes: cluster.nodes,
+                ..pools::Found::default()
             }),
             Err(problem) => problems.push(problem),
         }

@@ -307,6 +307,9 @@ pub struct Found {
     pub source: String,
     pub node_pools: Vec<Pool>,
     pub nodes: Vec<Node>,
+    /// Where each Node of a pool file is (`file:line:column` of its name): a Node given
+    /// twice, in one file or two, is one Node to the API server.
+    pub node_at: BTreeMap<String, String>,
 }
 
 impl Found {
@@ -345,21 +348,45 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
     };
     let mut problems = Vec::new();
     let mut node_classes = 0;
-    let mut node_names: BTreeMap<String, String> = BTreeMap::new();
+
     for document in &documents {
-        let items: Vec<(String, &Value)> = match document.value.get("kind").and_then(Value::as_str)
-        {
+        // The API server leaves the kind and apiVersion out of a typed list's items (a
+        // `NodeList` as the API returns it): they are the list's.
+        let typed_list = |item: &Value| -> Value {
+            let mut item = item.clone();
+            let list_kind = document.value.get("kind").and_then(Value::as_str);
+            if let (Some(kind), Value::Object(fields)) = (
+                list_kind
+                    .and_then(|k| k.strip_suffix("List"))
+                    .filter(|k| !k.is_empty()),
+                &mut item,
+            ) {
+                if !fields.contains_key("kind") {
+                    fields.insert("kind".into(), Value::String(kind.to_string()));
+                }
+                if let Some(api) = document
+                    .value
+                    .get("apiVersion")
+                    .filter(|_| !fields.contains_key("apiVersion"))
+                {
+                    fields.insert("apiVersion".into(), api.clone());
+                }
+            }
+            item
+        };
+        let items: Vec<(String, Value)> = match document.value.get("kind").and_then(Value::as_str) {
             Some(list) if list.ends_with("List") => document.value["items"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .enumerate()
-                .map(|(i, v)| (format!("/items/{i}"), v))
+                .map(|(i, v)| (format!("/items/{i}"), typed_list(v)))
                 .collect(),
             _ if document.value.is_null() => Vec::new(),
-            _ => vec![(String::new(), &document.value)],
+            _ => vec![(String::new(), document.value.clone())],
         };
-        for (at, object) in items {
+        for (at, object) in &items {
+            let (at, object) = (at.clone(), object);
             let span = document.spans.get(&at).unwrap_or((0, 0).into());
             let problem = |message: String, pointer: &str, help: &str| {
                 let span = document
@@ -402,13 +429,20 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
                     let (node, mut wrong) = hand_written_node(object, &at, document, file);
                     if let Some(node) = node {
                         // Two Nodes of one name are one Node to the API server.
-                        match node_names.insert(node.name.clone(), at.clone()) {
-                            Some(_) => problems.push(problem(
-                                format!("a second Node named {}", node.name),
+                        let here = document
+                            .spans
+                            .get(&format!("{at}/metadata/name"))
+                            .unwrap_or(span);
+                        match found.node_at.get(&node.name) {
+                            Some(first) => problems.push(problem(
+                                format!("a second Node named {} (the first is at {first})", node.name),
                                 "/metadata/name",
                                 "give each Node its own name",
                             )),
-                            None => found.nodes.push(node),
+                            None => {
+                                found.node_at.insert(node.name.clone(), file.location(here));
+                                found.nodes.push(node);
+                            }
                         }
                     }
                     problems.append(&mut wrong);
@@ -438,6 +472,24 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
         );
     }
     (found, problems)
+}
+
+/// Nodes of one name in two pool files: the API server would hold one of them.
+pub fn duplicate_nodes(found: &[Found]) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, at) in found.iter().flat_map(|f| &f.node_at) {
+        if let Some(first) = seen.insert(name, at) {
+            problems.push(
+                Diagnostic::new(
+                    Code::invalid_node_pool,
+                    format!("two Nodes are named {name}: at {first} and at {at}"),
+                )
+                .with_help("give each Node its own name: the API server holds one Node of a name"),
+            );
+        }
+    }
+    problems
 }
 
 /// Two pools of one kind and name (a NodePool given twice, or two files of one pool's
@@ -507,7 +559,14 @@ fn hand_written_node(
     // matrix wrong.
     for v in validation::node::validate_node(object) {
         let message = format!("{}: {}", validation::field_path(&v.at), v.message);
-        problems.push(diagnostic(&v.at, message, v.help));
+        let mut refused = diagnostic(&v.at, message, v.help);
+        // A label key's problem is shown at the key.
+        if v.key
+            && let Some(span) = document.spans.key(&format!("{at}{}", v.at))
+        {
+            refused = refused.at(file, span, "here");
+        }
+        problems.push(refused);
     }
     let named = object
         .pointer("/metadata/name")
