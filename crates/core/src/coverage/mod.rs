@@ -652,11 +652,30 @@ fn term_reach(term: &Term, pool: &NodeTemplate) -> (Reach, String) {
                 return (Reach::None, why);
             }
             // Every key that splits the pool is named: the nodes it runs on meet them all.
+            // A list of instance types is said as far as the pool can launch them.
             Reach::Some => {
                 if pool.undecided.contains(key) {
                     undecided.push(key);
                 }
-                split.push(words());
+                let launchable: Vec<Requirement> = on_key
+                    .iter()
+                    .map(|r| {
+                        let mut r = (*r).clone();
+                        if matches!(r.operator, Operator::In | Operator::NotIn) {
+                            r.values.retain(|v| pool.allows_implied(key, v));
+                        }
+                        r
+                    })
+                    // A NotIn of types the pool never launches holds on all of it.
+                    .filter(|r| !(r.operator == Operator::NotIn && r.values.is_empty()))
+                    .collect();
+                split.push(
+                    launchable
+                        .iter()
+                        .map(describe)
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                );
             }
             _ => {}
         }
