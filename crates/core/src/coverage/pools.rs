@@ -163,14 +163,28 @@ impl NodeTemplate {
                 .is_none_or(|on_key| on_key.iter().all(|r| r.holds_value(Some(value))))
     }
 
-    /// Whether an instance of the pool may have the value `value` on `key` as far as the
-    /// labels it implies go ([`implied_labels`]): `g5.xlarge` is not an instance of a pool
-    /// whose requirements keep the category to c, m and r.
+    /// Whether an instance of the pool may have the value `value` on `key` as far as its
+    /// cloud's names go: on EC2 an instance type is `family.size` and implies the labels
+    /// [`implied_labels`] gives (`g5.xlarge` is not an instance of a pool kept to
+    /// categories c, m and r); on Azure an instance type is a VM size, `Standard_…` or
+    /// `Basic_…` (the corpus's AKS nodes write `Standard_D4s_v3`, and `standard_nd40rs_v2`
+    /// in lower case), so `m5.large` is none.
     pub fn allows_implied(&self, key: &str, value: &str) -> bool {
-        self.provider != Provider::Aws
-            || implied_labels(key, value)
-                .iter()
-                .all(|(implied, v)| self.allows(implied, v))
+        match self.provider {
+            Provider::Unknown => true,
+            Provider::Aws => {
+                (key != INSTANCE_TYPE || value.contains('.'))
+                    && implied_labels(key, value)
+                        .iter()
+                        .all(|(implied, v)| self.allows(implied, v))
+            }
+            Provider::Azure => {
+                let lower = value.to_ascii_lowercase();
+                key != INSTANCE_TYPE
+                    || lower.starts_with("standard_")
+                    || lower.starts_with("basic_")
+            }
+        }
     }
 }
 
