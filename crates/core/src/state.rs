@@ -1294,7 +1294,7 @@ fn list_or_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<
 /// `timestamp` of a text already read: RFC 3339 as Go's `time.Parse(time.RFC3339, …)`
 /// reads it (what metav1.Time's decoder calls), so a date and time joined by `T` and no
 /// leap second, which the RFC 3339 grammar allows and Go refuses.
-fn seconds(text: &str) -> Option<i64> {
+pub fn seconds(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     if !matches!(bytes.get(10), Some(b'T' | b't')) || bytes.get(17..19) == Some(b"60") {
         return None;

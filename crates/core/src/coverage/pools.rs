@@ -1272,11 +1272,17 @@ enum Shape {
     Any,
 }
 
+/// A `metav1.Time` (`format: date-time`): RFC 3339, as the API server's decoder reads it.
+const TIME: Shape = Shape::Pattern(
+    |t| crate::state::seconds(t).is_some(),
+    "an RFC 3339 time, like 2026-11-30T21:41:14Z",
+);
+
 const TAINT: Shape = Shape::Map(&[
     ("key", Shape::Text),
     ("value", Shape::Text),
     ("effect", Shape::Text),
-    ("timeAdded", Shape::Text),
+    ("timeAdded", TIME),
 ]);
 
 /// `^(([0-9]+(s|m|h))+|Never)$` (`expireAfter`, `consolidateAfter`) when `never`, else
@@ -1467,7 +1473,7 @@ const NODE_TAINT: Shape = Shape::Map(&[
     ("key", Shape::Text),
     ("value", Shape::Text),
     ("effect", Shape::Text),
-    ("timeAdded", Shape::Text),
+    ("timeAdded", TIME),
 ]);
 
 /// The fields of a Node (`core/v1` `Node`, `ObjectMeta`, `NodeSpec`, `NodeStatus`), with
@@ -1667,7 +1673,7 @@ fn check_shape(
         (Shape::Pattern(_, admits), _) => problem(
             at,
             format!(
-                "{} is {}{}, which Karpenter's schema refuses",
+                "{} is {}{}, which the API server refuses (the schema's format)",
                 field(),
                 value
                     .as_str()
