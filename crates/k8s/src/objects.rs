@@ -88,6 +88,26 @@ pub struct Taint {
     pub effect: String,
 }
 
+impl Taint {
+    /// A taint as far as it can be read from `value`: each of key, value and effect that
+    /// is not a string is empty, so that validation (`validation::node::node_taints`) says
+    /// every problem of it, a missing effect among them, rather than one.
+    pub fn read(value: &Value) -> Taint {
+        let field = |name: &str| {
+            value
+                .get(name)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        Taint {
+            key: field("key"),
+            value: field("value"),
+            effect: field("effect"),
+        }
+    }
+}
+
 impl fmt::Display for Taint {
     /// `key=value:Effect`, or `key:Effect` without a value, as kubectl writes taints.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -20,7 +20,7 @@ use everynode_k8s::validation;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::parse::yaml11;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 /// The labels that name a node's pool, in the order they are looked for: Karpenter, EKS
 /// managed node groups, eksctl, AKS (two spellings), GKE.
@@ -403,12 +403,8 @@ pub fn from_file(file: &Arc<SourceFile>) -> (Found, Vec<Diagnostic>) {
             let (at, object) = (at.clone(), object);
             let span = document.spans.get(&at).unwrap_or((0, 0).into());
             let problem = |message: String, pointer: &str, help: &str| {
-                let span = document
-                    .spans
-                    .get(&format!("{at}{pointer}"))
-                    .unwrap_or(span);
                 Diagnostic::new(Code::invalid_node_pool, message)
-                    .at(file, span, "here")
+                    .at(file, span_in(document, &at, pointer), "here")
                     .with_help(help.to_string())
             };
             let kind = object
@@ -534,6 +530,16 @@ pub fn duplicate_names(pools: &[Pool]) -> Vec<Diagnostic> {
     problems
 }
 
+/// Where the field at `pointer` within the object at `at` is written, or the object when
+/// the field is not (a missing field is reported at its object).
+fn span_in(document: &yaml11::Document, at: &str, pointer: &str) -> Span {
+    document
+        .spans
+        .get(&format!("{at}{pointer}"))
+        .or_else(|| document.spans.get(at))
+        .unwrap_or((0, 0).into())
+}
+
 /// A Node written into a `--node-pool` file: its fields of the kinds the API has
 /// ([`NODE`]), then what `ValidateNode` refuses, each at its line; the Node as a recording
 /// reads it when nothing is wrong.
@@ -550,11 +556,7 @@ fn hand_written_node(
         .unwrap_or("(no name)")
         .to_string();
     let diagnostic = |pointer: &str, message: String, help: &str| {
-        let span = document
-            .spans
-            .get(&format!("{at}{pointer}"))
-            .or_else(|| document.spans.get(at))
-            .unwrap_or((0, 0).into());
+        let span = span_in(document, at, pointer);
         Diagnostic::new(Code::invalid_node_pool, format!("Node {name}: {message}"))
             .at(file, span, "here")
             .with_help(help.to_string())
@@ -634,13 +636,7 @@ fn node_pool(
 ) -> (Option<Pool>, Vec<Diagnostic>) {
     let mut warnings = Vec::new();
     let mut problems = Vec::new();
-    let span_of = |pointer: &str| {
-        document
-            .spans
-            .get(&format!("{at}{pointer}"))
-            .or_else(|| document.spans.get(at))
-            .unwrap_or((0, 0).into())
-    };
+    let span_of = |pointer: &str| span_in(document, at, pointer);
     let mut problem = |pointer: &str, message: String, help: &str| {
         problems.push(
             Diagnostic::new(Code::invalid_node_pool, message)
@@ -833,20 +829,7 @@ fn node_pool(
         // Read as far as they go: a missing effect is one problem of several, each said
         // (`check_shape` reports an item that is not a mapping, or a field that is not a
         // string).
-        let text = |item: &Value, field: &str| {
-            item.get(field)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let taints: Vec<Taint> = items
-            .iter()
-            .map(|item| Taint {
-                key: text(item, "key"),
-                value: text(item, "value"),
-                effect: text(item, "effect"),
-            })
-            .collect();
+        let taints: Vec<Taint> = items.iter().map(Taint::read).collect();
         // Karpenter's CRD checks a taint's key, value and effect as the API server's
         // `validateNodeTaints` does, which refuses the node's taints anyway when they
         // repeat a key and effect: one rule for both.

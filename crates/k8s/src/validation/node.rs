@@ -91,17 +91,7 @@ pub fn validate_node(node: &Value) -> Vec<Violation> {
         "/metadata/annotations",
     );
     if let Some(items) = node.pointer("/spec/taints").and_then(Value::as_array) {
-        let taints: Vec<Taint> = items
-            .iter()
-            .map(|t| {
-                let field = |name: &str| t.get(name).and_then(Value::as_str).unwrap_or_default();
-                Taint {
-                    key: field("key").to_string(),
-                    value: field("value").to_string(),
-                    effect: field("effect").to_string(),
-                }
-            })
-            .collect();
+        let taints: Vec<Taint> = items.iter().map(Taint::read).collect();
         v.0.extend(node_taints(&taints, "/spec/taints"));
     }
     // ValidateNodeResources: every quantity, whatever its name (the names are not checked).
