@@ -105,6 +105,9 @@ fn pool_sources(args: &CoverageArgs) -> (Vec<pools::Found>, Vec<Diagnostic>) {
                 problems.append(&mut more);
             }
             Ok(None) => {}
+            Err(problem) if problem.help.is_none() => problems.push(problem.with_help(
+                "--node-pool takes a file of Karpenter NodePools or Nodes (a directory is not read), or - for standard input",
+            )),
             Err(problem) => problems.push(problem),
         }
     }
